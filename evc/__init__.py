@@ -1,0 +1,131 @@
+"""evc: the EVC-A procedure, care-task clearances and participation log, as one Flask app."""
+
+from __future__ import annotations
+
+from flask import Flask, g, request, session
+from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from evc.config import ROOT, load_config
+
+# Content-Security-Policy: no inline script or style, nothing from other sites, no framing.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: config → extensions → framework → blueprints → CLI → error handlers."""
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    load_config(app, test_config)
+    app.before_request(_fresh_request_globals)  # first, before any extension's hook
+    if app.config["PROXY_COUNT"]:
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+    _init_extensions(app)
+    from evc import framework
+
+    framework.init_app(app)
+    _register_blueprints(app)
+    from evc import cli, errors
+
+    cli.init_app(app)
+    errors.init_app(app)
+    _init_request_hooks(app)
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    return app
+
+
+def _fresh_request_globals() -> None:
+    """Start every request with an empty ``g``.
+
+    In production each request has its own app context anyway. Tests keep one app context open
+    across requests; without this, the user, CSRF token and language of an earlier request would
+    be cached on ``g`` and leak into the next one.
+    """
+    g.__dict__.clear()
+
+
+def _init_extensions(app: Flask) -> None:
+    from evc.accounts.views import init_login
+    from evc.extensions import babel, csrf, db
+
+    db.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=select_language,
+        default_translation_directories=str(ROOT / "evc" / "translations"),
+    )
+    init_login(app)
+
+
+def select_language() -> str:
+    """The account's language; before login the one picked with the switch; else Dutch."""
+    from flask import current_app
+
+    languages = current_app.config["LANGUAGES"]
+    if current_user and current_user.is_authenticated and current_user.language in languages:
+        return current_user.language
+    chosen = session.get("lang")
+    return chosen if chosen in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _register_blueprints(app: Flask) -> None:
+    from evc.accounts.views import bp as accounts_bp
+    from evc.admin.views import bp as admin_bp
+    from evc.core.views import bp as core_bp
+
+    for blueprint in (core_bp, accounts_bp, admin_bp):
+        app.register_blueprint(blueprint)
+
+
+def _init_request_hooks(app: Flask) -> None:
+    from evc.framework import current_framework
+    from evc.permissions import can, check_object_rule_was_applied
+
+    @app.context_processor
+    def template_globals():
+        return {
+            "can": can,
+            "language": select_language(),
+            "framework": current_framework,
+        }
+
+    @app.template_filter("datetime_local")
+    def datetime_local(value):
+        from flask_babel import format_datetime
+
+        return format_datetime(value, "d MMM yyyy, HH:mm") if value else ""
+
+    @app.after_request
+    def security_headers(response):
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CSP)
+        headers["X-Content-Type-Options"] = "nosniff"
+        headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+        headers["X-Frame-Options"] = "DENY"
+        headers["Cross-Origin-Opener-Policy"] = "same-origin"
+        headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+        if app.config["SESSION_COOKIE_SECURE"]:
+            headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+        if request.endpoint != "static":
+            headers["Cache-Control"] = "no-store"
+        return response
+
+    if app.testing:
+        app.after_request(check_object_rule_was_applied)
+
+    @app.before_request
+    def reset_permission_markers():
+        g.permission_pending = None
+        g.permission_checked = False

@@ -1,0 +1,1 @@
+"""Accounts: organisations, people, roles, login, invitations and password reset."""

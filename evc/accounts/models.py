@@ -1,0 +1,159 @@
+"""Organisations, people, their roles, and the records that keep logins safe."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, Enum, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from evc.db import Base, TimestampMixin, UTCDateTime
+
+
+def enum_column(enum_cls, length: int = 20):
+    """Store an enum by its value, checked by a CHECK constraint on every database."""
+    return Enum(
+        enum_cls,
+        native_enum=False,
+        create_constraint=True,
+        length=length,
+        values_callable=lambda cls: [member.value for member in cls],
+        name=enum_cls.__name__.lower(),
+    )
+
+
+class Role(enum.StrEnum):
+    VOLUNTEER = "volunteer"
+    SUPERVISOR = "supervisor"
+    ASSESSOR = "assessor"
+    COORDINATOR = "coordinator"
+    CLIENT = "client"
+
+
+class OrganisationKind(enum.StrEnum):
+    VOLUNTEER = "volunteer"  # a volunteer organisation that runs EVC-A
+    ASSESSMENT = "assessment"  # a pool of independent assessors
+    HOST = "host"  # hosts participation work
+
+
+class Organisation(TimestampMixin, Base):
+    __tablename__ = "organisation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[OrganisationKind] = mapped_column(enum_column(OrganisationKind))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    memberships: Mapped[list[Membership]] = relationship(back_populates="organisation")
+
+
+class User(UserMixin, TimestampMixin, Base):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    language: Mapped[str] = mapped_column(String(2), default="nl")
+    # None until the person accepts the invitation and chooses a password.
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    is_active_account: Mapped[bool] = mapped_column(Boolean, default=True)
+    is_site_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="user", order_by="Membership.id"
+    )
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login: inactive users cannot log in
+        return self.is_active_account
+
+    def roles_in(self, organisation_id: int) -> set[Role]:
+        return {m.role for m in self.memberships if m.organisation_id == organisation_id}
+
+    def has_role(self, role: Role) -> bool:
+        return any(m.role == role for m in self.memberships)
+
+    def organisation_ids(self, role: Role | None = None) -> set[int]:
+        return {m.organisation_id for m in self.memberships if role is None or m.role == role}
+
+    def __repr__(self) -> str:
+        return f"<User {self.id}>"
+
+
+class Membership(TimestampMixin, Base):
+    """One role of one person in one organisation; a person may hold several."""
+
+    __tablename__ = "membership"
+    __table_args__ = (UniqueConstraint("user_id", "organisation_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[Role] = mapped_column(enum_column(Role))
+
+    user: Mapped[User] = relationship(back_populates="memberships")
+    organisation: Mapped[Organisation] = relationship(back_populates="memberships")
+
+
+class UserSession(TimestampMixin, Base):
+    """A server-side login session. The cookie holds the token; we store only its hash.
+
+    Deleting the row ends the session, whatever copies of the cookie exist.
+    """
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()
+
+
+class TokenPurpose(enum.StrEnum):
+    INVITATION = "invitation"
+    PASSWORD_RESET = "password_reset"
+
+
+class AccountToken(TimestampMixin, Base):
+    """A single-use, expiring link for an invitation or a password reset (only the hash is kept)."""
+
+    __tablename__ = "account_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    purpose: Mapped[TokenPurpose] = mapped_column(enum_column(TokenPurpose))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
+class LoginAttempt(Base):
+    """Failed logins, counted per account and per address to slow down guessing."""
+
+    __tablename__ = "login_attempt"
+    __table_args__ = (
+        Index("ix_login_attempt_account_key_at", "account_key", "attempted_at"),
+        Index("ix_login_attempt_address_at", "address", "attempted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # sha256 of the normalised e-mail address: the log does not collect addresses people typed.
+    account_key: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str] = mapped_column(String(64))
+    attempted_at: Mapped[datetime] = mapped_column(UTCDateTime())

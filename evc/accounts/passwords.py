@@ -1,0 +1,59 @@
+"""Password hashing with Argon2id at the OWASP-recommended minimum cost.
+
+OWASP Password Storage Cheat Sheet: Argon2id, m=19 MiB, t=2, p=1. Hashes made with older
+parameters are upgraded at the next successful login (``needs_rehash``).
+"""
+
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+_hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+
+# Verified when the e-mail address is unknown, so that a wrong address takes as long as a
+# wrong password and the response time does not tell which accounts exist.
+_DUMMY_HASH = _hasher.hash("no account has this password")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(stored_hash: str | None, password: str) -> bool:
+    try:
+        return _hasher.verify(stored_hash or _DUMMY_HASH, password) and stored_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(stored_hash: str) -> bool:
+    return _hasher.check_needs_rehash(stored_hash)
+
+
+# A short list of passwords that are guessed first; longer lists can be dropped in later.
+COMMON_PASSWORDS = frozenset(
+    """
+    123456789012 password1234 welkom123456 wachtwoord12 wachtwoord123 qwertyuiop12
+    welkomwelkom wachtwoord1234 passwordpassword 1234567890ab iloveyou1234 vrijwilliger
+    vrijwilliger1 vrijwilligers welkom01welkom000000000000 111111111111 aaaaaaaaaaaa
+    abcdefghijkl 123123123123 qwertyqwerty
+    """.split()
+)
+
+
+def password_problem(password: str, *, email: str, min_length: int, max_length: int):
+    """Return a (translatable) reason why ``password`` is not acceptable, or None."""
+    from flask_babel import gettext as _
+
+    if len(password) < min_length:
+        return _("Kies een wachtwoord van minstens %(n)d tekens.", n=min_length)
+    if len(password) > max_length:
+        return _("Kies een wachtwoord van hoogstens %(n)d tekens.", n=max_length)
+    lowered = password.lower()
+    if lowered in COMMON_PASSWORDS or len(set(lowered)) < 4:
+        return _("Dit wachtwoord is te makkelijk te raden. Kies een ander, bijvoorbeeld een "
+                 "korte zin van een paar woorden.")
+    if email and email.split("@")[0].lower() in lowered and len(email.split("@")[0]) >= 4:
+        return _("Je wachtwoord mag niet je e-mailadres bevatten.")
+    return None

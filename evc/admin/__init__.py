@@ -1,0 +1,1 @@
+"""Coordinator screens: members, roles, invitations, audit log, outbox; site admin: organisations."""

@@ -1,0 +1,103 @@
+"""``flask --app evc evc …`` commands. Thin: they call services and commit."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from evc.config import is_production
+
+evc_cli = AppGroup("evc", help="evc maintenance commands.")
+
+
+@evc_cli.command("upgrade")
+def upgrade_command():
+    """Apply all database migrations."""
+    from evc.migrate import upgrade
+
+    upgrade(current_app.config["DATABASE_URL"])
+    click.echo("Database is up to date.")
+
+
+@evc_cli.command("check-framework")
+def check_framework_command():
+    """Validate every competency framework file and list what it holds."""
+    from evc.framework import FrameworkError, load_directory
+
+    try:
+        frameworks = load_directory(current_app.config["FRAMEWORK_DIR"])
+    except FrameworkError as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(1)
+    for framework in frameworks.values():
+        click.echo(
+            f"{framework.id} {framework.version}: {len(framework.competencies)} competencies, "
+            f"{len(framework.scale)}-point scale"
+        )
+
+
+@evc_cli.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Only when the database has no accounts yet.")
+def seed_demo_command(if_empty: bool):
+    """Create demo organisations and accounts (refused in production)."""
+    from evc.demo import DEMO_ACCOUNTS, database_is_empty, seed_demo
+    from evc.extensions import db
+
+    if is_production(current_app.config):
+        click.echo("Demo data is never loaded in production mode.", err=True)
+        sys.exit(1)
+    if not database_is_empty():
+        if if_empty:
+            click.echo("Database already has accounts; demo data left as it is.")
+            return
+        click.echo("Database already has accounts; refusing to add demo data.", err=True)
+        sys.exit(1)
+    given = current_app.config.get("DEMO_PASSWORD")
+    password = seed_demo(given)
+    db.session.commit()
+    lines = [f"  {email:<28} {name}" for email, name, _org, _roles in DEMO_ACCOUNTS]
+    shown = "(the value of EVC_DEMO_PASSWORD)" if given else password
+    click.echo(
+        "\n" + "=" * 64 + "\nDemo accounts created. Log in at the address below with:\n"
+        + "\n".join(lines)
+        + f"\n\n  password for all of them: {shown}\n"
+        + "This password is shown only once. Write it down.\n" + "=" * 64
+    )
+
+
+@evc_cli.command("send-mail")
+def send_mail_command():
+    """Send queued mail by SMTP (when EVC_SMTP_HOST is set)."""
+    from evc.mail import send_pending
+
+    click.echo(f"{send_pending(limit=500)} message(s) sent.")
+
+
+@evc_cli.command("create-admin")
+@click.argument("email")
+@click.argument("display_name")
+def create_admin_command(email: str, display_name: str):
+    """Create a site administrator and print a link to set the password."""
+    from evc.accounts import services
+    from evc.accounts.models import TokenPurpose, User
+    from evc.extensions import db
+
+    if services.find_user_by_email(email):
+        click.echo("An account with this e-mail address exists already.", err=True)
+        sys.exit(1)
+    user = User(email=services.normalise_email(email), display_name=display_name,
+                is_site_admin=True)
+    db.session.add(user)
+    db.session.flush()
+    from datetime import timedelta
+
+    token = services.issue_token(user, TokenPurpose.INVITATION, timedelta(hours=24), None)
+    db.session.commit()
+    click.echo(f"Site admin created. Set the password within 24 hours at: /uitnodiging/{token}")
+
+
+def init_app(app) -> None:
+    app.cli.add_command(evc_cli)

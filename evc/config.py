@@ -1,0 +1,103 @@
+"""Configuration: defaults in code, then ``instance/config.py``, then ``EVC_*`` environment variables.
+
+Later sources win. Environment values are parsed as the type of the default (bool, int, float);
+names without a default are taken as strings.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Defaults:
+    # "development" (local, demo data allowed) or "production" (no demo data, strict checks)
+    MODE = "development"
+    SECRET_KEY = None
+    DATABASE_URL = None  # None: sqlite file in the instance folder
+    SQLALCHEMY_ECHO = False
+
+    # Sessions: the cookie only carries a random session token; the session lives in the database.
+    SESSION_COOKIE_SECURE = True
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_IDLE_MINUTES = 30
+    SESSION_ABSOLUTE_HOURS = 8
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
+
+    # Login throttling (counted in the database, so it holds across worker processes).
+    LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
+    LOGIN_MAX_FAILURES_PER_ADDRESS = 20
+    LOGIN_THROTTLE_MINUTES = 15
+
+    INVITATION_VALID_HOURS = 72
+    PASSWORD_RESET_VALID_MINUTES = 60
+    PASSWORD_MIN_LENGTH = 12
+    PASSWORD_MAX_LENGTH = 256
+
+    # Mail: without SMTP_HOST messages stay in the outbox, readable by coordinators.
+    SMTP_HOST = ""
+    SMTP_PORT = 587
+    SMTP_USER = ""
+    SMTP_PASSWORD = ""
+    SMTP_STARTTLS = True
+    MAIL_FROM = "evc@localhost"
+    BASE_URL = ""  # e.g. https://evc.example.org; used in e-mails. Empty: taken from the request.
+
+    FRAMEWORK_DIR = str(ROOT / "competencies")
+    MAX_CONTENT_LENGTH = 25 * 1024 * 1024
+    BABEL_DEFAULT_LOCALE = "nl"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Amsterdam"
+    LANGUAGES = ("nl", "en")
+    PROXY_COUNT = 0  # number of trusted reverse proxies in front of the app
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    DEMO_PASSWORD = None
+
+
+def _coerce(value: str, default):
+    if isinstance(default, bool):
+        return value.strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, int):
+        return int(value)
+    if isinstance(default, float):
+        return float(value)
+    return value
+
+
+def load_config(app, test_config: dict | None = None) -> None:
+    """Fill ``app.config`` from defaults, the instance file, the environment and ``test_config``."""
+    app.config.from_object(Defaults)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        for key, value in os.environ.items():
+            if key.startswith("EVC_"):
+                name = key[4:]
+                app.config[name] = _coerce(value, getattr(Defaults, name, None))
+    else:
+        app.config.update(test_config)
+    if not app.config.get("DATABASE_URL"):
+        app.config["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'evc.sqlite3'}"
+    _check(app.config)
+
+
+def _check(config) -> None:
+    if not config.get("SECRET_KEY"):
+        raise RuntimeError(
+            "SECRET_KEY is not set. Run 'make run' once (it writes instance/config.py) "
+            "or set EVC_SECRET_KEY."
+        )
+    if config["MODE"] == "production":
+        if not config["SESSION_COOKIE_SECURE"]:
+            raise RuntimeError("SESSION_COOKIE_SECURE may only be switched off outside production.")
+        if config["DATABASE_URL"].startswith("sqlite") and not config.get("ALLOW_SQLITE"):
+            raise RuntimeError("Production needs EVC_DATABASE_URL (PostgreSQL).")
+    config["SESSION_COOKIE_NAME"] = (
+        "__Host-evc_session" if config["SESSION_COOKIE_SECURE"] else "evc_session"
+    )
+
+
+def is_production(config) -> bool:
+    return config["MODE"] == "production"

@@ -1,0 +1,1 @@
+"""Start page, dashboards per role and the competency pages."""

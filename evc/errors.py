@@ -1,0 +1,49 @@
+"""User-facing domain errors and the HTTP error pages (403/404/405/413/429/500)."""
+
+from __future__ import annotations
+
+from flask import render_template
+from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import HTTPException
+
+
+class DomainError(Exception):
+    """A rule of the domain refused an action. ``message`` is translated and shown to the user."""
+
+    def __init__(self, message, field: str | None = None):
+        super().__init__(str(message))
+        self.message = message
+        self.field = field
+
+
+ERROR_TEXTS = {
+    400: (_l("Ongeldig verzoek"), _l("Het formulier was verlopen of onvolledig. Ga terug, "
+                                    "laad de pagina opnieuw en probeer het nog eens.")),
+    403: (_l("Geen toegang"), _l("Je hebt geen toegang tot deze pagina. Denk je dat dit niet "
+                                 "klopt? Vraag het aan de coördinator van je organisatie.")),
+    404: (_l("Pagina niet gevonden"), _l("Deze pagina bestaat niet of je hebt er geen toegang "
+                                         "toe. Controleer het adres of ga naar het overzicht.")),
+    405: (_l("Niet toegestaan"), _l("Deze actie kan zo niet worden uitgevoerd.")),
+    413: (_l("Bestand te groot"), _l("Wat je verstuurde is te groot. Kies een kleiner bestand "
+                                     "en probeer het opnieuw.")),
+    429: (_l("Te veel pogingen"), _l("Je hebt dit te vaak geprobeerd. Wacht even en probeer "
+                                     "het daarna opnieuw.")),
+    500: (_l("Er ging iets mis"), _l("Er ging bij ons iets mis. Er is niets opgeslagen van deze "
+                                     "actie. Probeer het later opnieuw.")),
+}
+
+
+def render_error(code: int):
+    title, text = ERROR_TEXTS.get(code, ERROR_TEXTS[500])
+    return render_template("errors/error.html", code=code, title=title, text=text), code
+
+
+def init_app(app) -> None:
+    def handle_http(exc: HTTPException):
+        code = exc.code or 500
+        if code not in ERROR_TEXTS:
+            return exc
+        return render_error(code)
+
+    # Unexpected exceptions become a 500 (Flask logs them; the session teardown rolls back).
+    app.register_error_handler(HTTPException, handle_http)

@@ -1,0 +1,234 @@
+"""Read-only competency frameworks from ``competencies/*.yaml``.
+
+Rows elsewhere refer to competencies by their stable string id; a trajectory records the
+framework version it started under. The files are validated when the app starts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+LANGUAGES = ("nl", "en")
+SCALE_SIZE = 4
+COMPETENCY_COUNT = 12
+ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,62}$")
+
+
+class FrameworkError(ValueError):
+    """A framework file is broken; the message names the file and the key."""
+
+    def __init__(self, path: Path | str, key: str, problem: str):
+        self.path, self.key, self.problem = str(path), key, problem
+        super().__init__(f"{path}: {key}: {problem}")
+
+
+@dataclass(frozen=True)
+class Text:
+    nl: str
+    en: str
+
+    def __call__(self, language: str) -> str:
+        return self.en if language == "en" else self.nl
+
+
+@dataclass(frozen=True)
+class ScalePoint:
+    value: int
+    label: Text
+    description: Text
+
+
+@dataclass(frozen=True)
+class Competency:
+    id: str
+    number: int
+    name: Text
+    definition: Text
+    behaviours: tuple[Text, ...]
+
+
+@dataclass(frozen=True)
+class Framework:
+    id: str
+    version: str
+    source: str
+    name: Text
+    scale: tuple[ScalePoint, ...]
+    competencies: tuple[Competency, ...]
+
+    def competency(self, competency_id: str) -> Competency:
+        for competency in self.competencies:
+            if competency.id == competency_id:
+                return competency
+        raise KeyError(competency_id)
+
+    @property
+    def competency_ids(self) -> tuple[str, ...]:
+        return tuple(c.id for c in self.competencies)
+
+
+class _Reader:
+    """Walks one parsed file and raises ``FrameworkError`` with the exact key on a problem."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def fail(self, key: str, problem: str):
+        raise FrameworkError(self.path, key, problem)
+
+    def mapping(self, data, key: str) -> dict:
+        if not isinstance(data, dict):
+            self.fail(key, "must be a mapping")
+        return data
+
+    def field(self, data: dict, name: str, key: str):
+        if name not in data or data[name] in (None, ""):
+            self.fail(f"{key}.{name}" if key else name, "is missing")
+        return data[name]
+
+    def string(self, data: dict, name: str, key: str) -> str:
+        value = self.field(data, name, key)
+        if not isinstance(value, str | int | float):
+            self.fail(f"{key}.{name}" if key else name, "must be text")
+        return str(value).strip()
+
+    def text(self, data: dict, name: str, key: str) -> Text:
+        full = f"{key}.{name}" if key else name
+        return self.text_value(self.field(data, name, key), full)
+
+    def text_value(self, value, key: str) -> Text:
+        value = self.mapping(value, key)
+        parts = {}
+        for language in LANGUAGES:
+            item = value.get(language)
+            if not isinstance(item, str) or not item.strip():
+                self.fail(f"{key}.{language}", "is missing or empty")
+            parts[language] = item.strip()
+        return Text(**parts)
+
+    def sequence(self, data: dict, name: str, key: str) -> list:
+        value = self.field(data, name, key)
+        if not isinstance(value, list):
+            self.fail(f"{key}.{name}" if key else name, "must be a list")
+        return value
+
+
+def load_file(path: Path | str) -> Framework:
+    """Parse and validate one framework file."""
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark else "(file)"
+        raise FrameworkError(path, where, f"is not valid YAML: {exc}") from exc
+    except OSError as exc:
+        raise FrameworkError(path, "(file)", f"cannot be read: {exc.strerror}") from exc
+    reader = _Reader(path)
+    data = reader.mapping(raw, "(top level)")
+    framework_id = reader.string(data, "id", "")
+    if not ID_PATTERN.match(framework_id.replace("-", "_")):
+        reader.fail("id", "must be lowercase letters, digits, - or _")
+    return Framework(
+        id=framework_id,
+        version=reader.string(data, "version", ""),
+        source=reader.string(data, "source", ""),
+        name=reader.text(data, "name", ""),
+        scale=_scale(reader, data),
+        competencies=_competencies(reader, data),
+    )
+
+
+def _scale(reader: _Reader, data: dict) -> tuple[ScalePoint, ...]:
+    items = reader.sequence(data, "scale", "")
+    if len(items) != SCALE_SIZE:
+        reader.fail("scale", f"must have exactly {SCALE_SIZE} points, found {len(items)}")
+    points = []
+    for index, item in enumerate(items):
+        key = f"scale[{index}]"
+        item = reader.mapping(item, key)
+        value = reader.field(item, "value", key)
+        if value != index + 1:
+            reader.fail(f"{key}.value", f"must be {index + 1}")
+        points.append(
+            ScalePoint(
+                value=value,
+                label=reader.text(item, "label", key),
+                description=reader.text(item, "description", key),
+            )
+        )
+    return tuple(points)
+
+
+def _competencies(reader: _Reader, data: dict) -> tuple[Competency, ...]:
+    items = reader.sequence(data, "competencies", "")
+    if len(items) != COMPETENCY_COUNT:
+        reader.fail(
+            "competencies", f"must list exactly {COMPETENCY_COUNT}, found {len(items)}"
+        )
+    seen: set[str] = set()
+    result = []
+    for index, item in enumerate(items):
+        key = f"competencies[{index}]"
+        item = reader.mapping(item, key)
+        competency_id = reader.string(item, "id", key)
+        if not ID_PATTERN.match(competency_id):
+            reader.fail(f"{key}.id", "must be lowercase letters, digits and _")
+        if competency_id in seen:
+            reader.fail(f"{key}.id", f"'{competency_id}' is used twice")
+        seen.add(competency_id)
+        key = f"competencies[{competency_id}]"
+        number = reader.field(item, "number", key)
+        if number != index + 1:
+            reader.fail(f"{key}.number", f"must be {index + 1}")
+        behaviours = reader.sequence(item, "behaviours", key)
+        if not 3 <= len(behaviours) <= 4:
+            reader.fail(f"{key}.behaviours", f"must have 3 or 4 examples, found {len(behaviours)}")
+        result.append(
+            Competency(
+                id=competency_id,
+                number=number,
+                name=reader.text(item, "name", key),
+                definition=reader.text(item, "definition", key),
+                behaviours=tuple(
+                    reader.text_value(b, f"{key}.behaviours[{i}]")
+                    for i, b in enumerate(behaviours)
+                ),
+            )
+        )
+    return tuple(result)
+
+
+def load_directory(directory: Path | str) -> dict[str, Framework]:
+    """Load every ``*.yaml`` framework file directly in ``directory``, keyed by framework id."""
+    directory = Path(directory)
+    files = sorted(directory.glob("*.yaml"))
+    if not files:
+        raise FrameworkError(directory, "(folder)", "contains no *.yaml framework file")
+    frameworks: dict[str, Framework] = {}
+    for path in files:
+        framework = load_file(path)
+        if framework.id in frameworks:
+            raise FrameworkError(path, "id", f"'{framework.id}' is also used by another file")
+        frameworks[framework.id] = framework
+    return frameworks
+
+
+DEFAULT_FRAMEWORK = "evc-a"
+
+
+def init_app(app) -> None:
+    """Load and validate the frameworks once; a broken file stops the start with a clear error."""
+    app.extensions["frameworks"] = load_directory(app.config["FRAMEWORK_DIR"])
+    if DEFAULT_FRAMEWORK not in app.extensions["frameworks"]:
+        raise FrameworkError(app.config["FRAMEWORK_DIR"], "id", f"no '{DEFAULT_FRAMEWORK}' file")
+
+
+def current_framework(framework_id: str = DEFAULT_FRAMEWORK) -> Framework:
+    from flask import current_app
+
+    return current_app.extensions["frameworks"][framework_id]

@@ -1,0 +1,88 @@
+"""Outgoing mail: messages go to an outbox table in the request's transaction.
+
+They are sent by SMTP only after the commit (``send_pending``), so a rolled-back request sends
+nothing. Without ``SMTP_HOST`` they stay in the outbox, where coordinators can read them.
+"""
+
+from __future__ import annotations
+
+import smtplib
+from datetime import datetime
+from email.message import EmailMessage
+
+from flask import current_app
+from sqlalchemy import ForeignKey, String, Text, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from evc.db import Base, TimestampMixin, UTCDateTime, utcnow
+from evc.extensions import db
+
+
+class OutboxMessage(TimestampMixin, Base):
+    __tablename__ = "outbox_message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    to_address: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(String(500))
+
+
+def smtp_configured() -> bool:
+    return bool(current_app.config.get("SMTP_HOST"))
+
+
+def _clean_header(value: str) -> str:
+    # A display name must never be able to add a header line.
+    return " ".join(value.replace("\r", " ").replace("\n", " ").split())
+
+
+def queue_mail(recipient, subject: str, body: str) -> OutboxMessage:
+    """Put a message for ``recipient`` (a User) in the outbox; sent after the commit."""
+    message = OutboxMessage(
+        recipient_id=recipient.id,
+        to_address=recipient.email,
+        subject=_clean_header(subject)[:200],
+        body=body,
+    )
+    db.session.add(message)
+    return message
+
+
+def send_pending(limit: int = 50) -> int:
+    """Send unsent messages by SMTP; returns how many were sent. No-op without SMTP."""
+    if not smtp_configured():
+        return 0
+    config = current_app.config
+    pending = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.sent_at.is_(None)).limit(limit)
+    ).all()
+    sent = 0
+    for message in pending:
+        try:
+            _send_one(config, message)
+            message.sent_at = utcnow()
+            message.last_error = None
+            sent += 1
+        except (OSError, smtplib.SMTPException) as exc:
+            message.last_error = str(exc)[:500]
+    db.session.commit()
+    return sent
+
+
+def _send_one(config, message: OutboxMessage) -> None:
+    email = EmailMessage()
+    email["From"] = config["MAIL_FROM"]
+    email["To"] = message.to_address
+    email["Subject"] = message.subject
+    email.set_content(message.body)
+    with smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=20) as smtp:
+        if config["SMTP_STARTTLS"]:
+            smtp.starttls()
+        if config["SMTP_USER"]:
+            smtp.login(config["SMTP_USER"], config["SMTP_PASSWORD"])
+        smtp.send_message(email)

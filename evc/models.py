@@ -1,0 +1,15 @@
+"""Import every model module so that ``Base.metadata`` holds the whole schema."""
+
+from evc.accounts.models import (  # noqa: F401
+    AccountToken,
+    LoginAttempt,
+    Membership,
+    Organisation,
+    User,
+    UserSession,
+)
+from evc.audit import AuditEntry  # noqa: F401
+from evc.db import Base
+from evc.mail import OutboxMessage  # noqa: F401
+
+metadata = Base.metadata

@@ -1,0 +1,140 @@
+"""THE permission table. Every route declares its rule; ``tests`` fail on a route without one.
+
+Predicates are small functions ``(user, obj) -> bool`` combined with ``&``, ``|`` and ``~``.
+Views call ``require(rule, obj)`` right after loading an object; templates call ``can``.
+Function-level rules (no object) are checked by the ``@permission`` decorator itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from flask import abort, current_app, g
+from flask_login import current_user
+
+from evc.accounts.models import Organisation, Role
+
+
+class Predicate:
+    def __init__(self, func: Callable, name: str | None = None):
+        self.func = func
+        self.name = name or func.__name__
+
+    def __call__(self, user, obj=None) -> bool:
+        return bool(self.func(user, obj))
+
+    def __and__(self, other: Predicate) -> Predicate:
+        return Predicate(lambda u, o: self(u, o) and other(u, o), f"({self.name} & {other.name})")
+
+    def __or__(self, other: Predicate) -> Predicate:
+        return Predicate(lambda u, o: self(u, o) or other(u, o), f"({self.name} | {other.name})")
+
+    def __invert__(self) -> Predicate:
+        return Predicate(lambda u, o: not self(u, o), f"~{self.name}")
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+def predicate(func: Callable) -> Predicate:
+    return Predicate(func)
+
+
+# --- predicates -----------------------------------------------------------------------------
+
+
+@predicate
+def is_authenticated(user, _obj) -> bool:
+    """Logged in with an active account."""
+    return bool(user and user.is_authenticated)
+
+
+@predicate
+def is_site_admin(user, _obj) -> bool:
+    """The site administrator flag (manages organisations, not portfolios)."""
+    return is_authenticated(user) and user.is_site_admin
+
+
+@predicate
+def is_coordinator_anywhere(user, _obj) -> bool:
+    """Coordinator in at least one organisation."""
+    return is_authenticated(user) and user.has_role(Role.COORDINATOR)
+
+
+@predicate
+def coordinates_organisation(user, obj) -> bool:
+    """Coordinator of ``obj`` (an Organisation)."""
+    return (
+        is_authenticated(user)
+        and isinstance(obj, Organisation)
+        and Role.COORDINATOR in user.roles_in(obj.id)
+    )
+
+
+@predicate
+def outbox_readable(_user, _obj) -> bool:
+    """The outbox is shown in the app only while no SMTP server delivers the mail."""
+    return not current_app.config.get("SMTP_HOST")
+
+
+# --- the table ------------------------------------------------------------------------------
+
+RULES: dict[str, Predicate] = {
+    "dashboard.view": is_authenticated,
+    "framework.view": is_authenticated,
+    "account.manage_own": is_authenticated,
+    "organisation.manage_members": coordinates_organisation | is_site_admin,
+    "organisation.view_audit": coordinates_organisation | is_site_admin,
+    "outbox.view": (is_coordinator_anywhere | is_site_admin) & outbox_readable,
+    "admin.manage_organisations": is_site_admin,
+}
+
+
+def can(rule: str, obj=None, user=None) -> bool:
+    """May ``user`` (default: the current user) do ``rule`` on ``obj``?"""
+    return RULES[rule](current_user if user is None else user, obj)
+
+
+def require(rule: str, obj=None, *, status: int = 404) -> None:
+    """Abort unless allowed. Object rules answer 404 so that nobody learns what exists."""
+    g.permission_checked = True
+    if not can(rule, obj):
+        abort(status)
+
+
+def permission(rule: str, *, per_object: bool = False):
+    """Declare a view's rule. Without ``per_object`` the rule is checked here (403 when denied);
+    with it, the view must call ``require(rule, obj)`` after loading the object (checked in tests).
+    """
+    if rule not in RULES:
+        raise KeyError(f"unknown permission rule {rule!r}")
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return current_app.login_manager.unauthorized()
+            if per_object:
+                g.permission_pending = rule
+            else:
+                require(rule, status=403)
+            return view(*args, **kwargs)
+
+        wrapped.permission_rule = rule
+        return wrapped
+
+    return decorator
+
+
+def public(view):
+    """Declare a view open to everyone (login page, invitation links, verification)."""
+    view.permission_rule = "public"
+    return view
+
+
+def check_object_rule_was_applied(response):
+    """In tests: a per-object view that answered without calling ``require`` is a bug."""
+    if g.get("permission_pending") and not g.get("permission_checked") and response.status_code < 400:
+        raise RuntimeError(f"view declared {g.permission_pending!r} but never called require()")
+    return response

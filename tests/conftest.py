@@ -1,0 +1,207 @@
+"""Test fixtures: a fresh database per test on SQLite or PostgreSQL, the app, clients, factories.
+
+``pytest`` runs on SQLite; ``pytest --db=postgresql`` on a throwaway PostgreSQL cluster
+(or the server in ``EVC_TEST_DATABASE_URL``). With ``EVC_REQUIRE_ALL=1`` (CI) a missing
+PostgreSQL or chromium fails the run instead of skipping.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import make_url
+
+from evc import create_app
+from evc.extensions import db as database
+from evc.models import metadata
+from tests.pg import ThrowawayCluster, find_pg_bin
+
+REQUIRE_ALL = os.environ.get("EVC_REQUIRE_ALL") == "1"
+
+
+def pytest_addoption(parser):
+    parser.addoption("--db", choices=("sqlite", "postgresql"), default="sqlite",
+                     help="database to run the suite on")
+
+
+def missing(reason: str):
+    """Skip locally, fail in CI: a part of the stack that CI must have is missing."""
+    if REQUIRE_ALL:
+        pytest.fail(reason, pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def db_kind(request) -> str:
+    return request.config.getoption("--db")
+
+
+@pytest.fixture(scope="session")
+def postgres_server(db_kind):
+    """Admin URL of a PostgreSQL server for this session, or None on SQLite."""
+    if db_kind != "postgresql":
+        yield None
+        return
+    given = os.environ.get("EVC_TEST_DATABASE_URL")
+    if given:
+        yield given
+        return
+    bin_dir = find_pg_bin()
+    if bin_dir is None:
+        missing("PostgreSQL server binaries (initdb, pg_ctl) not found")
+    cluster = ThrowawayCluster(bin_dir)
+    url = cluster.start()
+    try:
+        yield url
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_template(postgres_server):
+    """A template database holding the schema; each test copies it (fast and truly fresh)."""
+    if postgres_server is None:
+        yield None
+        return
+    admin = create_engine(postgres_server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text("DROP DATABASE IF EXISTS evc_test_template"))
+        connection.execute(text("CREATE DATABASE evc_test_template"))
+    template_url = make_url(postgres_server).set(database="evc_test_template")
+    engine = create_engine(template_url)
+    metadata.create_all(engine)
+    engine.dispose()
+    yield admin
+    admin.dispose()
+
+
+_counter = itertools.count()
+
+
+@pytest.fixture
+def database_url(tmp_path, postgres_server, postgres_template):
+    if postgres_server is None:
+        yield f"sqlite:///{tmp_path / 'test.sqlite3'}"
+        return
+    name = f"evc_test_{os.getpid()}_{next(_counter)}"
+    with postgres_template.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE evc_test_template'))
+    yield make_url(postgres_server).set(database=name).render_as_string(hide_password=False)
+    database.session.remove()
+    if database.engine is not None:
+        database.engine.dispose()
+    with postgres_template.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+TEST_CONFIG = {
+    "TESTING": True,
+    "SECRET_KEY": "test-secret-key-not-for-production",
+    "SESSION_COOKIE_SECURE": False,
+    "WTF_CSRF_ENABLED": True,
+    "SERVER_NAME": None,
+    "BASE_URL": "",
+}
+
+
+@pytest.fixture
+def make_app(database_url, postgres_server):
+    def factory(**overrides):
+        config = {**TEST_CONFIG, "DATABASE_URL": database_url, **overrides}
+        app = create_app(config)
+        if postgres_server is None:
+            with app.app_context():
+                metadata.create_all(database.engine)
+        return app
+
+    return factory
+
+
+@pytest.fixture
+def app(make_app):
+    app = make_app()
+    with app.app_context():
+        yield app
+        database.session.remove()
+
+
+@pytest.fixture
+def session(app):
+    return database.session
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    match = CSRF_RE.search(html)
+    assert match, "page has no CSRF token"
+    return match.group(1) or match.group(2)
+
+
+class Browserless:
+    """Helpers for a test client that behaves like a person with a browser (fetches the form,
+    then posts it with the CSRF token)."""
+
+    def __init__(self, client, base_url: str = "http://localhost"):
+        self.client = client
+        self.base_url = base_url
+
+    def get(self, url, **kwargs):
+        return self.client.get(url, base_url=self.base_url, **kwargs)
+
+    def post_form(self, url, data=None, *, form_url=None, **kwargs):
+        page = self.get(form_url or url)
+        token = csrf_from(page.get_data(as_text=True))
+        # Over https Flask-WTF also checks that the Referer is this site, as a browser sends it.
+        headers = {"Referer": self.base_url + (form_url or url)}
+        return self.client.post(url, data={"csrf_token": token, **(data or {})},
+                                base_url=self.base_url, headers=headers, **kwargs)
+
+    def login(self, email, password="correct horse battery staple"):
+        response = self.post_form("/login", {"email": email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+        return response
+
+
+@pytest.fixture
+def web(client):
+    return Browserless(client)
+
+
+@pytest.fixture
+def other_web(app):
+    return Browserless(app.test_client())
+
+
+@contextmanager
+def count_queries():
+    """Count SQL statements sent by the app's engine inside the block."""
+    statements: list[str] = []
+
+    def before(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(database.engine, "before_cursor_execute", before)
+    try:
+        yield statements
+    finally:
+        event.remove(database.engine, "before_cursor_execute", before)
+
+
+@pytest.fixture
+def queries():
+    return count_queries
+
+
+from tests.factories import *  # noqa: E402,F401,F403  (factory fixtures)

@@ -23,7 +23,7 @@ ERROR_TEXTS = {
                                  "klopt? Vraag het aan de coördinator van je organisatie.")),
     404: (_l("Pagina niet gevonden"), _l("Deze pagina bestaat niet of je hebt er geen toegang "
                                          "toe. Controleer het adres of ga naar het overzicht.")),
-    405: (_l("Niet toegestaan"), _l("Deze actie kan zo niet worden uitgevoerd.")),
+    405: (_l("Niet toegestaan"), _l("Dit adres is niet bedoeld voor wat je probeerde. Ga terug en gebruik de knoppen op de pagina.")),
     413: (_l("Bestand te groot"), _l("Wat je verstuurde is te groot. Kies een kleiner bestand "
                                      "en probeer het opnieuw.")),
     429: (_l("Te veel pogingen"), _l("Je hebt dit te vaak geprobeerd. Wacht even en probeer "

@@ -49,7 +49,7 @@ def password_problem(password: str, *, email: str, min_length: int, max_length: 
     if len(password) < min_length:
         return _("Kies een wachtwoord van minstens %(n)d tekens.", n=min_length)
     if len(password) > max_length:
-        return _("Kies een wachtwoord van hoogstens %(n)d tekens.", n=max_length)
+        return _("Kies een wachtwoord van maximaal %(n)d tekens.", n=max_length)
     lowered = password.lower()
     if lowered in COMMON_PASSWORDS or len(set(lowered)) < 4:
         return _("Dit wachtwoord is te makkelijk te raden. Kies een ander, bijvoorbeeld een "

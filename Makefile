@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := evc
 
-.PHONY: run test test-sqlite test-postgresql install install-test translations migrate db lint bench migration clean
+.PHONY: extract-messages run test test-sqlite test-postgresql install install-test translations migrate db lint bench migration clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,7 +52,7 @@ bench: install-test translations
 	$(BIN)/python bench/pages.py
 
 # New migration from the models: make migration m="add trajectory"
-migration: install
+migration: db
 	$(BIN)/python -c "import sys; from evc.migrate import revision; revision('sqlite:///instance/evc.sqlite3', sys.argv[1])" "$(m)"
 
 extract-messages: install

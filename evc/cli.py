@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import timedelta
 
 import click
 from flask import current_app
@@ -92,11 +93,10 @@ def create_admin_command(email: str, display_name: str):
                 is_site_admin=True)
     db.session.add(user)
     db.session.flush()
-    from datetime import timedelta
-
     token = services.issue_token(user, TokenPurpose.INVITATION, timedelta(hours=24), None)
     db.session.commit()
-    click.echo(f"Site admin created. Set the password within 24 hours at: /uitnodiging/{token}")
+    base = current_app.config.get("BASE_URL", "").rstrip("/")
+    click.echo(f"Site admin created. Set the password within 24 hours at: {base}/uitnodiging/{token}")
 
 
 def init_app(app) -> None:

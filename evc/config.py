@@ -55,6 +55,7 @@ class Defaults:
     PROXY_COUNT = 0  # number of trusted reverse proxies in front of the app
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     DEMO_PASSWORD = None
+    ALLOW_SQLITE = False  # production on SQLite only when explicitly allowed
 
 
 def _coerce(value: str, default):

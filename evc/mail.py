@@ -26,6 +26,8 @@ class OutboxMessage(TimestampMixin, Base):
         ForeignKey("user_account.id", ondelete="CASCADE"), index=True
     )
     to_address: Mapped[str] = mapped_column(String(254))
+    # "password_reset" mails carry a link that takes over the account: never shown in the app.
+    kind: Mapped[str] = mapped_column(String(30), default="notice")
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -41,10 +43,14 @@ def _clean_header(value: str) -> str:
     return " ".join(value.replace("\r", " ").replace("\n", " ").split())
 
 
-def queue_mail(recipient, subject: str, body: str) -> OutboxMessage:
+PRIVATE_KINDS = ("password_reset",)
+
+
+def queue_mail(recipient, subject: str, body: str, kind: str = "notice") -> OutboxMessage:
     """Put a message for ``recipient`` (a User) in the outbox; sent after the commit."""
     message = OutboxMessage(
         recipient_id=recipient.id,
+        kind=kind,
         to_address=recipient.email,
         subject=_clean_header(subject)[:200],
         body=body,

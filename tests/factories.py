@@ -55,6 +55,7 @@ def user(
         db.session.add(Membership(user_id=person.id, organisation_id=organisation_.id, role=role))
     db.session.commit()
     db.session.refresh(person)
+    _ = [m.organisation for m in person.memberships]  # loaded now: usable after requests too
     return person
 
 

@@ -11,7 +11,8 @@ from datetime import datetime, timedelta
 from flask import current_app, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import joinedload
 
 from evc.accounts.models import (
     AccountToken,
@@ -99,31 +100,39 @@ def start_session(user: User) -> str:
     return token
 
 
-def _session_expired(row: UserSession, now: datetime) -> bool:
+def _session_expired(created_at: datetime, last_seen_at: datetime, now: datetime) -> bool:
     config = current_app.config
     idle = timedelta(minutes=config["SESSION_IDLE_MINUTES"])
     absolute = timedelta(hours=config["SESSION_ABSOLUTE_HOURS"])
-    return now - row.last_seen_at > idle or now - row.created_at > absolute
+    return now - last_seen_at > idle or now - created_at > absolute
 
 
 def user_for_session(token: str | None) -> User | None:
-    """The active user of a session token, or None when it ended, expired or is unknown."""
+    """The active user of a session token, or None when it ended, expired or is unknown.
+
+    The session row is read and kept up to date in a short transaction of its own, so that the
+    request's own transaction stays clean: the view still commits exactly once.
+    """
     if not token:
         return None
-    row = db.session.scalar(
-        select(UserSession).where(UserSession.token_hash == token_digest(token))
-    )
-    if row is None:
-        return None
     now = utcnow()
-    if _session_expired(row, now) or not row.user.is_active_account:
-        db.session.delete(row)
-        db.session.commit()
-        return None
-    if now - row.last_seen_at > timedelta(minutes=1):  # write at most once a minute
-        row.last_seen_at = now
-        db.session.commit()
-    return row.user
+    with db.engine.begin() as connection:
+        row = connection.execute(
+            select(UserSession.id, UserSession.user_id, UserSession.created_at,
+                   UserSession.last_seen_at)
+            .where(UserSession.token_hash == token_digest(token))
+        ).first()
+        if row is None:
+            return None
+        if _session_expired(row.created_at, row.last_seen_at, now):
+            connection.execute(delete(UserSession).where(UserSession.id == row.id))
+            return None
+        if now - row.last_seen_at > timedelta(minutes=1):  # write at most once a minute
+            connection.execute(
+                update(UserSession).where(UserSession.id == row.id).values(last_seen_at=now)
+            )
+    user = db.session.get(User, row.user_id, options=[joinedload(User.memberships)])
+    return user if user is not None and user.is_active_account else None
 
 
 def end_session(token: str | None, user: User | None) -> None:
@@ -212,10 +221,10 @@ def _absolute_url(endpoint: str, **values) -> str:
     return url_for(endpoint, _external=True, **values)
 
 
-def _mail_with_link(user: User, template: str, subject, link: str, **context) -> None:
+def _mail_with_link(user: User, template: str, subject, link: str, kind: str, **context) -> None:
     with force_locale(user.language):
         body = render_template(template, user=user, link=link, **context)
-        queue_mail(user, str(subject()), body)
+        queue_mail(user, str(subject()), body, kind=kind)
 
 
 def invite_member(
@@ -264,6 +273,7 @@ def _send_invitation(user: User, organisation: Organisation, actor: User) -> Non
         "email/invitation.txt",
         lambda: _("Uitnodiging voor evc van %(org)s", org=organisation.name),
         _absolute_url("accounts.accept_invitation", token=token),
+        kind="invitation",
         organisation=organisation,
         inviter=actor,
         hours=hours,
@@ -303,6 +313,7 @@ def request_password_reset(email: str) -> None:
         "email/password_reset.txt",
         lambda: _("Nieuw wachtwoord instellen voor evc"),
         _absolute_url("accounts.reset_password", token=token),
+        kind="password_reset",
         minutes=minutes,
     )
     log_action("password.reset_requested", obj=user)

@@ -15,7 +15,7 @@ from evc.accounts.views import apply_form_error
 from evc.audit import AuditEntry
 from evc.errors import DomainError
 from evc.extensions import db
-from evc.mail import OutboxMessage, send_pending
+from evc.mail import PRIVATE_KINDS, OutboxMessage, send_pending
 from evc.permissions import permission, require
 
 bp = Blueprint("admin", __name__)
@@ -231,7 +231,12 @@ def _subject_names(entries) -> dict[int, str]:
 @permission("outbox.view")
 def outbox():
     """Mail that has not gone out by SMTP, for the people this user coordinates."""
-    query = select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(100)
+    query = (
+        select(OutboxMessage)
+        .where(OutboxMessage.kind.not_in(PRIVATE_KINDS))
+        .order_by(OutboxMessage.id.desc())
+        .limit(100)
+    )
     if not current_user.is_site_admin:
         coordinated = current_user.organisation_ids(Role.COORDINATOR)
         recipients = select(Membership.user_id).where(Membership.organisation_id.in_(coordinated))

@@ -102,6 +102,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('recipient_id', sa.Integer(), nullable=True),
     sa.Column('to_address', sa.String(length=254), nullable=False),
+    sa.Column('kind', sa.String(length=30), nullable=False),
     sa.Column('subject', sa.String(length=200), nullable=False),
     sa.Column('body', sa.Text(), nullable=False),
     sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),

@@ -1,0 +1,65 @@
+"""Alembic migrations build exactly the schema of the models, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import make_url
+
+from evc.db import make_engine
+from evc.migrate import downgrade, upgrade
+from evc.models import metadata
+
+
+@pytest.fixture
+def empty_database_url(tmp_path, postgres_server, postgres_template):
+    if postgres_server is None:
+        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+        return
+    name = f"evc_migrate_{os.getpid()}"
+    with postgres_template.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield make_url(postgres_server).set(database=name).render_as_string(hide_password=False)
+    with postgres_template.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def _differences(url: str) -> list:
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        diff = compare_metadata(context, metadata)
+    engine.dispose()
+    return diff
+
+
+def test_migrations_create_exactly_the_models_schema(empty_database_url):
+    upgrade(empty_database_url)
+    assert _differences(empty_database_url) == []
+
+
+def test_migrations_downgrade_to_nothing_and_up_again(empty_database_url):
+    upgrade(empty_database_url)
+    downgrade(empty_database_url, "base")
+    engine = create_engine(empty_database_url)
+    assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+    engine.dispose()
+    upgrade(empty_database_url)
+    assert _differences(empty_database_url) == []
+
+
+def test_upgrade_twice_keeps_the_data(empty_database_url):
+    upgrade(empty_database_url)
+    engine = create_engine(empty_database_url)
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO organisation (name, kind, is_active) VALUES ('Blijft', 'volunteer', true)"))
+    upgrade(empty_database_url)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT name FROM organisation")).scalar_one() == "Blijft"
+    engine.dispose()

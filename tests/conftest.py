@@ -7,7 +7,6 @@ PostgreSQL or chromium fails the run instead of skipping.
 
 from __future__ import annotations
 
-import itertools
 import os
 import re
 from contextlib import contextmanager
@@ -63,40 +62,46 @@ def postgres_server(db_kind):
 
 
 @pytest.fixture(scope="session")
-def postgres_template(postgres_server):
-    """A template database holding the schema; each test copies it (fast and truly fresh)."""
+def postgres_admin(postgres_server):
+    """An AUTOCOMMIT engine on the server's maintenance database (to create databases)."""
     if postgres_server is None:
         yield None
         return
     admin = create_engine(postgres_server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text("DROP DATABASE IF EXISTS evc_test_template"))
-        connection.execute(text("CREATE DATABASE evc_test_template"))
-    template_url = make_url(postgres_server).set(database="evc_test_template")
-    engine = create_engine(template_url)
-    metadata.create_all(engine)
-    engine.dispose()
     yield admin
     admin.dispose()
 
 
-_counter = itertools.count()
+@pytest.fixture(scope="session")
+def postgres_test_database(postgres_server, postgres_admin):
+    """One database with the schema for the session; each test starts from empty tables."""
+    if postgres_server is None:
+        yield None
+        return
+    name = f"evc_test_{os.getpid()}"
+    with postgres_admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(postgres_server).set(database=name).render_as_string(hide_password=False)
+    engine = create_engine(url)
+    metadata.create_all(engine)
+    yield url, engine
+    engine.dispose()
+    with postgres_admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @pytest.fixture
-def database_url(tmp_path, postgres_server, postgres_template):
-    if postgres_server is None:
+def database_url(tmp_path, postgres_test_database):
+    """A fresh, empty database for each test: a new SQLite file, or emptied PostgreSQL tables."""
+    if postgres_test_database is None:
         yield f"sqlite:///{tmp_path / 'test.sqlite3'}"
         return
-    name = f"evc_test_{os.getpid()}_{next(_counter)}"
-    with postgres_template.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE evc_test_template'))
-    yield make_url(postgres_server).set(database=name).render_as_string(hide_password=False)
-    database.session.remove()
-    if database.engine is not None:
-        database.engine.dispose()
-    with postgres_template.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    url, engine = postgres_test_database
+    tables = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    yield url
 
 
 TEST_CONFIG = {
@@ -111,15 +116,21 @@ TEST_CONFIG = {
 
 @pytest.fixture
 def make_app(database_url, postgres_server):
+    engines = []
+
     def factory(**overrides):
         config = {**TEST_CONFIG, "DATABASE_URL": database_url, **overrides}
         app = create_app(config)
+        engines.append(database.engine)
         if postgres_server is None:
             with app.app_context():
                 metadata.create_all(database.engine)
         return app
 
-    return factory
+    yield factory
+    database.session.remove()
+    for engine in engines:
+        engine.dispose()
 
 
 @pytest.fixture

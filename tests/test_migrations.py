@@ -16,16 +16,16 @@ from evc.models import metadata
 
 
 @pytest.fixture
-def empty_database_url(tmp_path, postgres_server, postgres_template):
+def empty_database_url(tmp_path, postgres_server, postgres_admin):
     if postgres_server is None:
         yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
         return
     name = f"evc_migrate_{os.getpid()}"
-    with postgres_template.connect() as connection:
+    with postgres_admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     yield make_url(postgres_server).set(database=name).render_as_string(hide_password=False)
-    with postgres_template.connect() as connection:
+    with postgres_admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 

@@ -36,6 +36,7 @@ run: db
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 test: install-test translations
+	$(BIN)/ruff check evc tests bench
 	$(BIN)/python -m pytest -q
 	$(BIN)/python -m pytest -q --db=postgresql
 

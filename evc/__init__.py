@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Flask, g, request, session
 from flask_login import current_user
+from jinja2 import pass_context
+from markupsafe import Markup
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from evc.config import ROOT, load_config
@@ -89,13 +91,46 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
 
 
+def _template_gettext(translations):
+    """``gettext`` as Jinja's new-style i18n calls it (escape-aware, %-formatting)."""
+
+    @pass_context
+    def gettext(context, string, **variables):
+        text = translations.gettext(string)
+        if context.eval_ctx.autoescape:
+            text = Markup(text)  # noqa: S704 - catalog text is ours; variables get escaped by %
+        return text % variables
+
+    return gettext
+
+
+def _template_ngettext(translations):
+    @pass_context
+    def ngettext(context, singular, plural, num, **variables):
+        variables.setdefault("num", num)
+        text = translations.ngettext(singular, plural, num)
+        if context.eval_ctx.autoescape:
+            text = Markup(text)  # noqa: S704 - catalog text is ours; variables get escaped by %
+        return text % variables
+
+    return ngettext
+
+
 def _init_request_hooks(app: Flask) -> None:
     from evc.framework import current_framework
     from evc.permissions import can, check_object_rule_was_applied
 
     @app.context_processor
     def template_globals():
+        from flask_babel import get_translations
+
+        translations = get_translations()
         return {
+            # Jinja's i18n extension looks these up in the context first: binding them to this
+            # request's catalog once avoids a locale lookup per string (a long list renders
+            # thousands). Escaping and %-formatting stay with the extension.
+            "gettext": _template_gettext(translations),
+            "ngettext": _template_ngettext(translations),
             "can": can,
             "language": select_language(),
             "framework": current_framework,

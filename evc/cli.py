@@ -62,10 +62,13 @@ def seed_demo_command(if_empty: bool):
     lines = [f"  {email:<28} {name}" for email, name, _org, _roles in DEMO_ACCOUNTS]
     shown = "(the value of EVC_DEMO_PASSWORD)" if given else password
     click.echo(
-        "\n" + "=" * 64 + "\nDemo accounts created. Log in at the address below with:\n"
+        "\n"
+        + "=" * 64
+        + "\nDemo accounts created. Log in at the address below with:\n"
         + "\n".join(lines)
         + f"\n\n  password for all of them: {shown}\n"
-        + "This password is shown only once. Write it down.\n" + "=" * 64
+        + "This password is shown only once. Write it down.\n"
+        + "=" * 64
     )
 
 
@@ -89,14 +92,17 @@ def create_admin_command(email: str, display_name: str):
     if services.find_user_by_email(email):
         click.echo("An account with this e-mail address exists already.", err=True)
         sys.exit(1)
-    user = User(email=services.normalise_email(email), display_name=display_name,
-                is_site_admin=True)
+    user = User(
+        email=services.normalise_email(email), display_name=display_name, is_site_admin=True
+    )
     db.session.add(user)
     db.session.flush()
     token = services.issue_token(user, TokenPurpose.INVITATION, timedelta(hours=24), None)
     db.session.commit()
     base = current_app.config.get("BASE_URL", "").rstrip("/")
-    click.echo(f"Site admin created. Set the password within 24 hours at: {base}/uitnodiging/{token}")
+    click.echo(
+        f"Site admin created. Set the password within 24 hours at: {base}/uitnodiging/{token}"
+    )
 
 
 def init_app(app) -> None:

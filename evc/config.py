@@ -1,4 +1,4 @@
-"""Configuration: defaults in code, then ``instance/config.py``, then ``EVC_*`` environment variables.
+"""Configuration: defaults in code, then ``instance/config.py``, then ``EVC_*`` variables.
 
 Later sources win. Environment values are parsed as the type of the default (bool, int, float);
 names without a default are taken as strings.

@@ -33,10 +33,12 @@ def seed_demo(password: str | None) -> str:
     password = password or generate_password()
     password_hash = hash_password(password)
     organisations = {
-        VOLUNTEER_ORG: services.create_organisation(VOLUNTEER_ORG, OrganisationKind.VOLUNTEER,
-                                                    actor=None),
-        ASSESSMENT_ORG: services.create_organisation(ASSESSMENT_ORG, OrganisationKind.ASSESSMENT,
-                                                     actor=None),
+        VOLUNTEER_ORG: services.create_organisation(
+            VOLUNTEER_ORG, OrganisationKind.VOLUNTEER, actor=None
+        ),
+        ASSESSMENT_ORG: services.create_organisation(
+            ASSESSMENT_ORG, OrganisationKind.ASSESSMENT, actor=None
+        ),
     }
     assessment = organisations[ASSESSMENT_ORG]
     for email, name, organisation_name, roles in DEMO_ACCOUNTS:
@@ -54,6 +56,22 @@ def seed_demo(password: str | None) -> str:
 
 def generate_password() -> str:
     """Four random Dutch words: long enough, easy to type."""
-    words = ("appel", "fiets", "molen", "tulp", "brug", "kaas", "polder", "duin", "gracht",
-             "klomp", "haven", "zeil", "water", "toren", "boek", "licht")
+    words = (
+        "appel",
+        "fiets",
+        "molen",
+        "tulp",
+        "brug",
+        "kaas",
+        "polder",
+        "duin",
+        "gracht",
+        "klomp",
+        "haven",
+        "zeil",
+        "water",
+        "toren",
+        "boek",
+        "licht",
+    )
     return "-".join(secrets.choice(words) for _ in range(4)) + f"-{secrets.randbelow(90) + 10}"

@@ -17,19 +17,49 @@ class DomainError(Exception):
 
 
 ERROR_TEXTS = {
-    400: (_l("Ongeldig verzoek"), _l("Het formulier was verlopen of onvolledig. Ga terug, "
-                                    "laad de pagina opnieuw en probeer het nog eens.")),
-    403: (_l("Geen toegang"), _l("Je hebt geen toegang tot deze pagina. Denk je dat dit niet "
-                                 "klopt? Vraag het aan de coördinator van je organisatie.")),
-    404: (_l("Pagina niet gevonden"), _l("Deze pagina bestaat niet of je hebt er geen toegang "
-                                         "toe. Controleer het adres of ga naar het overzicht.")),
-    405: (_l("Niet toegestaan"), _l("Dit adres is niet bedoeld voor wat je probeerde. Ga terug en gebruik de knoppen op de pagina.")),
-    413: (_l("Bestand te groot"), _l("Wat je verstuurde is te groot. Kies een kleiner bestand "
-                                     "en probeer het opnieuw.")),
-    429: (_l("Te veel pogingen"), _l("Je hebt dit te vaak geprobeerd. Wacht even en probeer "
-                                     "het daarna opnieuw.")),
-    500: (_l("Er ging iets mis"), _l("Er ging bij ons iets mis. Er is niets opgeslagen van deze "
-                                     "actie. Probeer het later opnieuw.")),
+    400: (
+        _l("Ongeldig verzoek"),
+        _l(
+            "Het formulier was verlopen of onvolledig. Ga terug, "
+            "laad de pagina opnieuw en probeer het nog eens."
+        ),
+    ),
+    403: (
+        _l("Geen toegang"),
+        _l(
+            "Je hebt geen toegang tot deze pagina. Denk je dat dit niet "
+            "klopt? Vraag het aan de coördinator van je organisatie."
+        ),
+    ),
+    404: (
+        _l("Pagina niet gevonden"),
+        _l(
+            "Deze pagina bestaat niet of je hebt er geen toegang "
+            "toe. Controleer het adres of ga naar het overzicht."
+        ),
+    ),
+    405: (
+        _l("Niet toegestaan"),
+        _l(
+            "Dit adres is niet bedoeld voor wat je probeerde. "
+            "Ga terug en gebruik de knoppen op de pagina."
+        ),
+    ),
+    413: (
+        _l("Bestand te groot"),
+        _l("Wat je verstuurde is te groot. Kies een kleiner bestand en probeer het opnieuw."),
+    ),
+    429: (
+        _l("Te veel pogingen"),
+        _l("Je hebt dit te vaak geprobeerd. Wacht even en probeer het daarna opnieuw."),
+    ),
+    500: (
+        _l("Er ging iets mis"),
+        _l(
+            "Er ging bij ons iets mis. Er is niets opgeslagen van deze "
+            "actie. Probeer het later opnieuw."
+        ),
+    ),
 }
 
 

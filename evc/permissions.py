@@ -135,6 +135,10 @@ def public(view):
 
 def check_object_rule_was_applied(response):
     """In tests: a per-object view that answered without calling ``require`` is a bug."""
-    if g.get("permission_pending") and not g.get("permission_checked") and response.status_code < 400:
+    if (
+        g.get("permission_pending")
+        and not g.get("permission_checked")
+        and response.status_code < 400
+    ):
         raise RuntimeError(f"view declared {g.permission_pending!r} but never called require()")
     return response

@@ -24,8 +24,12 @@ REQUIRE_ALL = os.environ.get("EVC_REQUIRE_ALL") == "1"
 
 
 def pytest_addoption(parser):
-    parser.addoption("--db", choices=("sqlite", "postgresql"), default="sqlite",
-                     help="database to run the suite on")
+    parser.addoption(
+        "--db",
+        choices=("sqlite", "postgresql"),
+        default="sqlite",
+        help="database to run the suite on",
+    )
 
 
 def missing(reason: str):
@@ -151,7 +155,9 @@ def client(app):
     return app.test_client()
 
 
-CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+CSRF_RE = re.compile(
+    r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"'
+)
 
 
 def csrf_from(html: str) -> str:
@@ -176,8 +182,13 @@ class Browserless:
         token = csrf_from(page.get_data(as_text=True))
         # Over https Flask-WTF also checks that the Referer is this site, as a browser sends it.
         headers = {"Referer": self.base_url + (form_url or url)}
-        return self.client.post(url, data={"csrf_token": token, **(data or {})},
-                                base_url=self.base_url, headers=headers, **kwargs)
+        return self.client.post(
+            url,
+            data={"csrf_token": token, **(data or {})},
+            base_url=self.base_url,
+            headers=headers,
+            **kwargs,
+        )
 
     def login(self, email, password="correct horse battery staple"):
         response = self.post_form("/login", {"email": email, "password": password})

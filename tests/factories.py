@@ -76,4 +76,6 @@ def coordinator(org):
 
 @pytest.fixture
 def volunteer(org):
-    return user(Role.VOLUNTEER, org=org, email="vrijwilliger@test.example", name="Vera Vrijwilliger")
+    return user(
+        Role.VOLUNTEER, org=org, email="vrijwilliger@test.example", name="Vera Vrijwilliger"
+    )

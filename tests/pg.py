@@ -36,15 +36,36 @@ class ThrowawayCluster:
 
     def start(self) -> str:
         if self.as_root:
-            os.chmod(self.root, 0o711)
             shutil.chown(self.root, "postgres")
             os.chmod(self.root, 0o700)
-        self._run("initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
-                  "--locale=C.UTF-8", "-N")
-        options = (f"-k {self.root} -c listen_addresses='' -F -c synchronous_commit=off "
-                   "-c full_page_writes=off -c max_connections=200")
-        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.root / "server.log"), "-w",
-                  "-o", options, "start")
+        self._run(
+            "initdb",
+            "-D",
+            str(self.data),
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+            "-N",
+        )
+        options = (
+            f"-k {self.root} -c listen_addresses='' -F -c synchronous_commit=off "
+            "-c full_page_writes=off -c max_connections=200"
+        )
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.root / "server.log"),
+            "-w",
+            "-o",
+            options,
+            "start",
+        )
         return f"postgresql+psycopg://postgres@/postgres?host={self.root}"
 
     def stop(self) -> None:

@@ -37,7 +37,9 @@ def test_app_refuses_to_start_without_a_secret_key(monkeypatch):
 def test_production_refuses_insecure_cookies_and_sqlite():
     base = {"SECRET_KEY": "x" * 32, "MODE": "production"}
     with pytest.raises(RuntimeError, match="SESSION_COOKIE_SECURE"):
-        create_app({**base, "SESSION_COOKIE_SECURE": False, "DATABASE_URL": "postgresql+psycopg://x/y"})
+        create_app(
+            {**base, "SESSION_COOKIE_SECURE": False, "DATABASE_URL": "postgresql+psycopg://x/y"}
+        )
     with pytest.raises(RuntimeError, match="EVC_DATABASE_URL"):
         create_app({**base, "DATABASE_URL": "sqlite:///x.sqlite3"})
 
@@ -97,7 +99,9 @@ def test_demo_data_is_refused_in_production(app, session):
 
 def test_create_admin_prints_a_single_use_link(app, session):
     app.config["BASE_URL"] = "https://evc.example.org"
-    result = app.test_cli_runner().invoke(args=["evc", "create-admin", "admin@test.example", "Ada Admin"])
+    result = app.test_cli_runner().invoke(
+        args=["evc", "create-admin", "admin@test.example", "Ada Admin"]
+    )
     assert result.exit_code == 0
     link = result.output.strip().split(" at: ")[1]
     assert link.startswith("https://evc.example.org/uitnodiging/")

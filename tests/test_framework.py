@@ -11,15 +11,25 @@ from evc.config import ROOT
 from evc.framework import FrameworkError, load_directory, load_file
 
 EXACT_NAMES = [
-    "Systematisch werken", "Betrouwbaarheid tonen", "Omgaan met tijd en tempo",
-    "Problemen oplossen", "Veilig en gezond te werk gaan", "Communiceren", "Presentatie",
-    "Bijdragen aan goede werkrelaties", "Samenwerken", "Incasseren",
-    "Toepassen taal en rekenen", "Al doende leren",
+    "Systematisch werken",
+    "Betrouwbaarheid tonen",
+    "Omgaan met tijd en tempo",
+    "Problemen oplossen",
+    "Veilig en gezond te werk gaan",
+    "Communiceren",
+    "Presentatie",
+    "Bijdragen aan goede werkrelaties",
+    "Samenwerken",
+    "Incasseren",
+    "Toepassen taal en rekenen",
+    "Al doende leren",
 ]
 GOOD = ROOT / "competencies" / "evc-a.yaml"
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "competencies").glob("*.yaml")), ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path", sorted((ROOT / "competencies").glob("*.yaml")), ids=lambda p: p.name
+)
 def test_every_framework_file_loads(path):
     framework = load_file(path)
     assert framework.version and framework.source
@@ -50,15 +60,30 @@ def _broken(tmp_path: Path, change) -> Path:
     [
         (lambda d: d.pop("version"), "version", "is missing"),
         (lambda d: d["competencies"].pop(), "competencies", "exactly 12"),
-        (lambda d: d["competencies"][2]["name"].pop("en"),
-         "competencies[managing_time_and_pace].name.en", "missing or empty"),
-        (lambda d: d["competencies"][1].update(id="systematic_working"),
-         "competencies[1].id", "used twice"),
-        (lambda d: d["competencies"][0].update(behaviours=d["competencies"][0]["behaviours"][:2]),
-         "competencies[systematic_working].behaviours", "3 or 4"),
+        (
+            lambda d: d["competencies"][2]["name"].pop("en"),
+            "competencies[managing_time_and_pace].name.en",
+            "missing or empty",
+        ),
+        (
+            lambda d: d["competencies"][1].update(id="systematic_working"),
+            "competencies[1].id",
+            "used twice",
+        ),
+        (
+            lambda d: d["competencies"][0].update(
+                behaviours=d["competencies"][0]["behaviours"][:2]
+            ),
+            "competencies[systematic_working].behaviours",
+            "3 or 4",
+        ),
         (lambda d: d["scale"][3].update(value=5), "scale[3].value", "must be 4"),
         (lambda d: d["scale"].pop(), "scale", "exactly 4"),
-        (lambda d: d["competencies"][4].update(id="Met Spaties"), "competencies[4].id", "lowercase"),
+        (
+            lambda d: d["competencies"][4].update(id="Met Spaties"),
+            "competencies[4].id",
+            "lowercase",
+        ),
     ],
 )
 def test_broken_file_names_the_file_and_the_key(tmp_path, change, key, problem):

@@ -57,8 +57,12 @@ def test_upgrade_twice_keeps_the_data(empty_database_url):
     upgrade(empty_database_url)
     engine = create_engine(empty_database_url)
     with engine.begin() as connection:
-        connection.execute(text(
-            "INSERT INTO organisation (name, kind, is_active) VALUES ('Blijft', 'volunteer', true)"))
+        connection.execute(
+            text(
+                "INSERT INTO organisation (name, kind, is_active) "
+                "VALUES ('Blijft', 'volunteer', true)"
+            )
+        )
     upgrade(empty_database_url)
     with engine.connect() as connection:
         assert connection.execute(text("SELECT name FROM organisation")).scalar_one() == "Blijft"

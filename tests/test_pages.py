@@ -57,10 +57,20 @@ def test_coordinator_dashboard_lists_the_organisations_with_member_counts(web, o
 def test_every_logged_in_user_can_read_the_twelve_competencies(web, volunteer):
     web.login(volunteer.email)
     page = web.get("/competenties").get_data(as_text=True)
-    for name in ("Systematisch werken", "Betrouwbaarheid tonen", "Omgaan met tijd en tempo",
-                 "Problemen oplossen", "Veilig en gezond te werk gaan", "Communiceren",
-                 "Presentatie", "Bijdragen aan goede werkrelaties", "Samenwerken", "Incasseren",
-                 "Toepassen taal en rekenen", "Al doende leren"):
+    for name in (
+        "Systematisch werken",
+        "Betrouwbaarheid tonen",
+        "Omgaan met tijd en tempo",
+        "Problemen oplossen",
+        "Veilig en gezond te werk gaan",
+        "Communiceren",
+        "Presentatie",
+        "Bijdragen aan goede werkrelaties",
+        "Samenwerken",
+        "Incasseren",
+        "Toepassen taal en rekenen",
+        "Al doende leren",
+    ):
         assert name in page
     detail = web.get("/competenties/resilience").get_data(as_text=True)
     assert "<h1>10. Incasseren</h1>" in detail
@@ -92,8 +102,9 @@ def test_language_switch_is_stored_with_the_account(web, volunteer, session):
 
 
 def test_language_switch_ignores_an_unknown_language_and_foreign_next(web):
-    response = web.post_form("/taal", {"language": "xx", "next": "https://evil.example/"},
-                             form_url="/login")
+    response = web.post_form(
+        "/taal", {"language": "xx", "next": "https://evil.example/"}, form_url="/login"
+    )
     assert response.headers["Location"] == "/"
     assert "<h1>Inloggen</h1>" in web.get("/login").get_data(as_text=True)
 
@@ -154,9 +165,12 @@ def test_coordinator_gives_and_takes_a_role(web, org, coordinator, session):
     person = factories.user(Role.VOLUNTEER, org=org, name="Piet Pieters")
     web.login(coordinator.email)
     members = f"/organisaties/{org.id}/leden"
-    response = web.post_form(f"{members}/{person.id}/rol-toevoegen", {"role": "supervisor"},
-                             form_url=members)
-    assert "De rol is toegevoegd voor Piet Pieters." in web.get(response.headers["Location"]).get_data(as_text=True)
+    response = web.post_form(
+        f"{members}/{person.id}/rol-toevoegen", {"role": "supervisor"}, form_url=members
+    )
+    assert "De rol is toegevoegd voor Piet Pieters." in web.get(
+        response.headers["Location"]
+    ).get_data(as_text=True)
     response = web.post_form(f"{members}/{person.id}/rol-verwijderen/volunteer", form_url=members)
     assert response.status_code == 302
     roles = set(session.scalars(select(Membership.role).where(Membership.user_id == person.id)))
@@ -168,23 +182,29 @@ def test_coordinator_gives_and_takes_a_role(web, org, coordinator, session):
 def test_the_last_coordinator_cannot_remove_their_own_role(web, org, coordinator, session):
     web.login(coordinator.email)
     members = f"/organisaties/{org.id}/leden"
-    response = web.post_form(f"{members}/{coordinator.id}/rol-verwijderen/coordinator",
-                             form_url=members)
+    response = web.post_form(
+        f"{members}/{coordinator.id}/rol-verwijderen/coordinator", form_url=members
+    )
     page = web.get(response.headers["Location"]).get_data(as_text=True)
     assert "Een organisatie heeft altijd minstens één coördinator nodig." in page
-    assert Role.COORDINATOR in set(session.scalars(
-        select(Membership.role).where(Membership.user_id == coordinator.id)))
+    assert Role.COORDINATOR in set(
+        session.scalars(select(Membership.role).where(Membership.user_id == coordinator.id))
+    )
 
 
 def test_coordinator_cannot_block_themself(web, org, coordinator, session):
     web.login(coordinator.email)
     members = f"/organisaties/{org.id}/leden"
     response = web.post_form(f"{members}/{coordinator.id}/blokkeren", form_url=members)
-    assert "Je kunt je eigen account niet blokkeren." in web.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Je kunt je eigen account niet blokkeren." in web.get(
+        response.headers["Location"]
+    ).get_data(as_text=True)
     assert web.get("/overzicht").status_code == 200
 
 
-def test_member_action_without_csrf_token_changes_nothing(web, org, coordinator, volunteer, session):
+def test_member_action_without_csrf_token_changes_nothing(
+    web, org, coordinator, volunteer, session
+):
     web.login(coordinator.email)
     response = web.client.post(f"/organisaties/{org.id}/leden/{volunteer.id}/blokkeren")
     assert response.status_code == 400
@@ -192,7 +212,9 @@ def test_member_action_without_csrf_token_changes_nothing(web, org, coordinator,
     assert session.get(type(volunteer), volunteer.id).is_active_account
 
 
-def test_audit_log_shows_logins_and_failed_logins_of_members(web, other_web, org, coordinator, volunteer):
+def test_audit_log_shows_logins_and_failed_logins_of_members(
+    web, other_web, org, coordinator, volunteer
+):
     other_web.post_form("/login", {"email": volunteer.email, "password": "fout fout fout fout"})
     other_web.login(volunteer.email)
     web.login(coordinator.email)
@@ -209,7 +231,9 @@ def test_audit_log_of_another_organisation_stays_hidden(web, org, other_org, coo
 
 
 @pytest.mark.parametrize("extra_members", [0, 2])
-def test_members_page_query_count_does_not_grow_with_members(web, org, coordinator, queries, extra_members):
+def test_members_page_query_count_does_not_grow_with_members(
+    web, org, coordinator, queries, extra_members
+):
     for _ in range(extra_members):
         factories.user(Role.VOLUNTEER, org=org)
     web.login(coordinator.email)
@@ -221,10 +245,14 @@ def test_members_page_query_count_does_not_grow_with_members(web, org, coordinat
 
 
 @pytest.mark.parametrize("entries", [1, 3])
-def test_audit_log_query_count_does_not_grow_with_entries(web, org, coordinator, queries, session, entries):
+def test_audit_log_query_count_does_not_grow_with_entries(
+    web, org, coordinator, queries, session, entries
+):
     for _ in range(entries):
         person = factories.user(Role.VOLUNTEER, org=org)
-        log_action("role.added", actor=coordinator, organisation_id=org.id, obj=person, role="volunteer")
+        log_action(
+            "role.added", actor=coordinator, organisation_id=org.id, obj=person, role="volunteer"
+        )
     session.commit()
     web.login(coordinator.email)
     with queries() as statements:
@@ -235,17 +263,29 @@ def test_audit_log_query_count_does_not_grow_with_entries(web, org, coordinator,
 def test_site_admin_creates_an_organisation_and_invites_its_coordinator(web, session):
     admin = factories.user(site_admin=True)
     web.login(admin.email)
-    response = web.post_form("/beheer/organisaties", {
-        "name": "Buurthuis De Linde", "kind": "volunteer",
-        "coordinator_name": "Lotte Linde", "coordinator_email": "lotte@test.example"})
+    response = web.post_form(
+        "/beheer/organisaties",
+        {
+            "name": "Buurthuis De Linde",
+            "kind": "volunteer",
+            "coordinator_name": "Lotte Linde",
+            "coordinator_email": "lotte@test.example",
+        },
+    )
     assert response.status_code == 302
     page = web.get("/beheer/organisaties").get_data(as_text=True)
     assert "Buurthuis De Linde" in page
     outbox = web.get("/postvak-uit").get_data(as_text=True)
     assert "lotte@test.example" in outbox
-    duplicate = web.post_form("/beheer/organisaties", {
-        "name": "buurthuis de linde", "kind": "volunteer",
-        "coordinator_name": "X", "coordinator_email": "x@test.example"})
+    duplicate = web.post_form(
+        "/beheer/organisaties",
+        {
+            "name": "buurthuis de linde",
+            "kind": "volunteer",
+            "coordinator_name": "X",
+            "coordinator_email": "x@test.example",
+        },
+    )
     assert duplicate.status_code == 422
     assert "Er bestaat al een organisatie met deze naam." in duplicate.get_data(as_text=True)
 
@@ -264,3 +304,32 @@ def test_csrf_token_is_present_in_every_form(web, coordinator, org):
     assert page.count("<form") == page.count('name="csrf_token"')
     assert csrf_from(page)
     db.session.remove()
+
+
+def test_member_page_shows_roles_status_and_actions(web, org, coordinator):
+    person = factories.user(Role.VOLUNTEER, org=org, name="Mila Member", password=None)
+    web.login(coordinator.email)
+    members = web.get(f"/organisaties/{org.id}/leden").get_data(as_text=True)
+    assert f'href="/organisaties/{org.id}/leden/{person.id}"' in members
+    page = web.get(f"/organisaties/{org.id}/leden/{person.id}").get_data(as_text=True)
+    assert "<h1>Mila Member" in page
+    assert "Vrijwilliger" in page
+    assert "heeft nog geen wachtwoord gekozen" in page
+    assert "Uitnodiging opnieuw sturen" in page
+    assert "Account blokkeren" in page
+    # the role one already has is not offered again
+    assert '<option value="volunteer">' not in page and '<option value="supervisor">' in page
+
+
+def test_member_page_of_someone_outside_the_organisation_is_a_404(web, org, other_org, coordinator):
+    outsider = factories.user(Role.VOLUNTEER, org=other_org)
+    web.login(coordinator.email)
+    assert web.get(f"/organisaties/{org.id}/leden/{outsider.id}").status_code == 404
+    assert web.get(f"/organisaties/{org.id}/leden/999999").status_code == 404
+
+
+def test_members_page_without_members_says_what_to_do(web, org):
+    admin = factories.user(site_admin=True)
+    web.login(admin.email)
+    page = web.get(f"/organisaties/{org.id}/leden").get_data(as_text=True)
+    assert "Er is nog niemand in deze organisatie." in page

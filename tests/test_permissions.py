@@ -23,12 +23,19 @@ def test_every_route_declares_a_permission_rule(app):
 
 def test_public_routes_are_only_the_expected_ones(app):
     public = sorted(
-        rule.rule for rule in app.url_map.iter_rules()
+        rule.rule
+        for rule in app.url_map.iter_rules()
         if rule.endpoint != "static"
         and getattr(app.view_functions[rule.endpoint], "permission_rule", None) == "public"
     )
-    assert public == ["/", "/login", "/taal", "/uitnodiging/<token>", "/wachtwoord-herstellen/<token>",
-                      "/wachtwoord-vergeten"]
+    assert public == [
+        "/",
+        "/login",
+        "/taal",
+        "/uitnodiging/<token>",
+        "/wachtwoord-herstellen/<token>",
+        "/wachtwoord-vergeten",
+    ]
 
 
 def _protected_get_routes(app):
@@ -92,12 +99,14 @@ def test_coordinator_sees_nothing_of_another_organisation(web, org, other_org, t
     assert web.get(f"/organisaties/{other_org.id}/leden").status_code == 404
     assert web.get(f"/organisaties/{other_org.id}/logboek").status_code == 404
     for action in ("blokkeren", "deblokkeren", "opnieuw-uitnodigen", "rol-verwijderen/volunteer"):
-        response = web.post_form(f"/organisaties/{other_org.id}/leden/{member_b.id}/{action}",
-                                 form_url="/overzicht")
+        response = web.post_form(
+            f"/organisaties/{other_org.id}/leden/{member_b.id}/{action}", form_url="/overzicht"
+        )
         assert response.status_code == 404, action
     # a member of another organisation addressed through one's own organisation is also a 404
-    response = web.post_form(f"/organisaties/{org.id}/leden/{member_b.id}/blokkeren",
-                             form_url="/overzicht")
+    response = web.post_form(
+        f"/organisaties/{org.id}/leden/{member_b.id}/blokkeren", form_url="/overzicht"
+    )
     assert response.status_code == 404
     assert "Bert van B" not in web.get(f"/organisaties/{org.id}/leden").get_data(as_text=True)
 

@@ -28,7 +28,9 @@ def test_every_message_has_an_english_translation():
         catalog = read_po(handle)
     translated = {m.id for m in catalog if m.id and m.string and not m.fuzzy}
     missing = sorted(_source_messages() - translated)
-    assert not missing, f"{len(missing)} messages without English; run make extract-messages: {missing[:10]}"
+    assert not missing, (
+        f"{len(missing)} messages without English; run make extract-messages: {missing[:10]}"
+    )
 
 
 def test_placeholders_survive_translation():
@@ -38,5 +40,9 @@ def test_placeholders_survive_translation():
     import re
 
     pattern = re.compile(r"%\(\w+\)[sd]")
-    wrong = [m.id for m in catalog if m.id and sorted(pattern.findall(m.id)) != sorted(pattern.findall(m.string))]
+    wrong = [
+        m.id
+        for m in catalog
+        if m.id and sorted(pattern.findall(m.id)) != sorted(pattern.findall(m.string))
+    ]
     assert not wrong

@@ -27,7 +27,9 @@ def language_choices():
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("E-mailadres"), validators=[InputRequired(EMAIL_REQUIRED), Length(max=254)])
+    email = EmailField(
+        _l("E-mailadres"), validators=[InputRequired(EMAIL_REQUIRED), Length(max=254)]
+    )
     password = PasswordField(
         _l("Wachtwoord"), validators=[InputRequired(_l("Vul je wachtwoord in."))]
     )
@@ -36,8 +38,10 @@ class LoginForm(FlaskForm):
 class NewPasswordMixin:
     password = PasswordField(
         _l("Nieuw wachtwoord"),
-        description=_l("Minstens 12 tekens. Een korte zin van een paar woorden is sterk en "
-                       "makkelijk te onthouden."),
+        description=_l(
+            "Minstens 12 tekens. Een korte zin van een paar woorden is sterk en "
+            "makkelijk te onthouden."
+        ),
         validators=[InputRequired(_l("Kies een wachtwoord."))],
     )
     password_repeat = PasswordField(
@@ -67,8 +71,7 @@ class ForgotPasswordForm(FlaskForm):
 
 
 class LanguageForm(FlaskForm):
-    language = RadioField(_l("Taal"), choices=language_choices(),
-                          validators=[InputRequired()])
+    language = RadioField(_l("Taal"), choices=language_choices(), validators=[InputRequired()])
 
 
 class InviteForm(FlaskForm):
@@ -79,18 +82,22 @@ class InviteForm(FlaskForm):
     )
     email = EmailField(
         _l("E-mailadres"),
-        validators=[InputRequired(_l("Vul een e-mailadres in.")), Email(EMAIL_INVALID),
-                    Length(max=254)],
+        validators=[
+            InputRequired(_l("Vul een e-mailadres in.")),
+            Email(EMAIL_INVALID),
+            Length(max=254),
+        ],
     )
-    role = SelectField(_l("Rol"), choices=role_choices(),
-                       validators=[InputRequired(_l("Kies een rol."))])
-    language = SelectField(_l("Taal van de uitnodiging"), choices=language_choices(),
-                           default="nl")
+    role = SelectField(
+        _l("Rol"), choices=role_choices(), validators=[InputRequired(_l("Kies een rol."))]
+    )
+    language = SelectField(_l("Taal van de uitnodiging"), choices=language_choices(), default="nl")
 
 
 class RoleForm(FlaskForm):
-    role = SelectField(_l("Rol"), choices=role_choices(),
-                       validators=[InputRequired(_l("Kies een rol."))])
+    role = SelectField(
+        _l("Rol"), choices=role_choices(), validators=[InputRequired(_l("Kies een rol."))]
+    )
 
 
 class EmptyForm(FlaskForm):
@@ -98,8 +105,10 @@ class EmptyForm(FlaskForm):
 
 
 class OrganisationForm(FlaskForm):
-    name = StringField(_l("Naam van de organisatie"),
-                       validators=[InputRequired(_l("Vul een naam in.")), Length(max=200)])
+    name = StringField(
+        _l("Naam van de organisatie"),
+        validators=[InputRequired(_l("Vul een naam in.")), Length(max=200)],
+    )
     kind = SelectField(
         _l("Soort organisatie"),
         choices=[
@@ -108,11 +117,15 @@ class OrganisationForm(FlaskForm):
             SelectChoice(OrganisationKind.HOST.value, _l("Inzetorganisatie (Participatiewet)")),
         ],
     )
-    coordinator_name = StringField(_l("Naam van de eerste coördinator"),
-                                   validators=[InputRequired(_l("Vul een naam in.")),
-                                               Length(max=120)])
+    coordinator_name = StringField(
+        _l("Naam van de eerste coördinator"),
+        validators=[InputRequired(_l("Vul een naam in.")), Length(max=120)],
+    )
     coordinator_email = EmailField(
         _l("E-mailadres van de eerste coördinator"),
-        validators=[InputRequired(_l("Vul een e-mailadres in.")), Email(EMAIL_INVALID),
-                    Length(max=254)],
+        validators=[
+            InputRequired(_l("Vul een e-mailadres in.")),
+            Email(EMAIL_INVALID),
+            Length(max=254),
+        ],
     )

@@ -120,7 +120,7 @@ class UserSession(TimestampMixin, Base):
 
 class TokenPurpose(enum.StrEnum):
     INVITATION = "invitation"
-    PASSWORD_RESET = "password_reset"
+    PASSWORD_RESET = "password_reset"  # noqa: S105 - a purpose name, not a password
 
 
 class AccountToken(TimestampMixin, Base):

@@ -52,8 +52,10 @@ def password_problem(password: str, *, email: str, min_length: int, max_length: 
         return _("Kies een wachtwoord van maximaal %(n)d tekens.", n=max_length)
     lowered = password.lower()
     if lowered in COMMON_PASSWORDS or len(set(lowered)) < 4:
-        return _("Dit wachtwoord is te makkelijk te raden. Kies een ander, bijvoorbeeld een "
-                 "korte zin van een paar woorden.")
+        return _(
+            "Dit wachtwoord is te makkelijk te raden. Kies een ander, bijvoorbeeld een "
+            "korte zin van een paar woorden."
+        )
     if email and email.split("@")[0].lower() in lowered and len(email.split("@")[0]) >= 4:
         return _("Je wachtwoord mag niet je e-mailadres bevatten.")
     return None

@@ -55,7 +55,9 @@ class LoginThrottled(DomainError):
 def _recent_failures(column, value: str) -> int:
     since = utcnow() - timedelta(minutes=current_app.config["LOGIN_THROTTLE_MINUTES"])
     return db.session.scalar(
-        select(func.count(LoginAttempt.id)).where(column == value, LoginAttempt.attempted_at >= since)
+        select(func.count(LoginAttempt.id)).where(
+            column == value, LoginAttempt.attempted_at >= since
+        )
     )
 
 
@@ -70,17 +72,22 @@ def authenticate(email: str, password: str, address: str) -> User:
     if (
         _recent_failures(LoginAttempt.account_key, account_key)
         >= config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
-        or _recent_failures(LoginAttempt.address, address) >= config["LOGIN_MAX_FAILURES_PER_ADDRESS"]
+        or _recent_failures(LoginAttempt.address, address)
+        >= config["LOGIN_MAX_FAILURES_PER_ADDRESS"]
     ):
         log_action("login.throttled", address=address)
         raise LoginThrottled(
-            _("Te veel mislukte pogingen. Wacht %(n)d minuten en probeer het dan opnieuw.",
-              n=config["LOGIN_THROTTLE_MINUTES"])
+            _(
+                "Te veel mislukte pogingen. Wacht %(n)d minuten en probeer het dan opnieuw.",
+                n=config["LOGIN_THROTTLE_MINUTES"],
+            )
         )
     user = find_user_by_email(email) if len(password) <= config["PASSWORD_MAX_LENGTH"] else None
     password_ok = verify_password(user.password_hash if user else None, password[:1024])
     if not (user and password_ok and user.is_active_account):
-        db.session.add(LoginAttempt(account_key=account_key, address=address, attempted_at=utcnow()))
+        db.session.add(
+            LoginAttempt(account_key=account_key, address=address, attempted_at=utcnow())
+        )
         log_action("login.failed", obj=user)
         raise DomainError(_("Het e-mailadres of het wachtwoord klopt niet."))
     db.session.execute(delete(LoginAttempt).where(LoginAttempt.account_key == account_key))
@@ -118,9 +125,12 @@ def user_for_session(token: str | None) -> User | None:
     now = utcnow()
     with db.engine.begin() as connection:
         row = connection.execute(
-            select(UserSession.id, UserSession.user_id, UserSession.created_at,
-                   UserSession.last_seen_at)
-            .where(UserSession.token_hash == token_digest(token))
+            select(
+                UserSession.id,
+                UserSession.user_id,
+                UserSession.created_at,
+                UserSession.last_seen_at,
+            ).where(UserSession.token_hash == token_digest(token))
         ).first()
         if row is None:
             return None
@@ -249,8 +259,13 @@ def invite_member(
         db.session.add(user)
         db.session.flush()
         _send_invitation(user, organisation, actor)
-        log_action("member.invited", actor=actor, organisation_id=organisation.id, obj=user,
-                   role=role.value)
+        log_action(
+            "member.invited",
+            actor=actor,
+            organisation_id=organisation.id,
+            obj=user,
+            role=role.value,
+        )
     elif role in user.roles_in(organisation.id):
         raise DomainError(
             _("%(name)s heeft deze rol al in deze organisatie.", name=user.display_name),
@@ -258,8 +273,13 @@ def invite_member(
         )
     else:
         with force_locale(user.language):
-            body = render_template("email/role_added.txt", user=user, organisation=organisation,
-                                   role=role, link=_absolute_url("core.dashboard"))
+            body = render_template(
+                "email/role_added.txt",
+                user=user,
+                organisation=organisation,
+                role=role,
+                link=_absolute_url("core.dashboard"),
+            )
             queue_mail(user, _("Je hebt een nieuwe rol in evc"), body)
     add_role(user, organisation, role, actor=actor)
     return user
@@ -336,22 +356,28 @@ def reset_password(record: AccountToken, password: str) -> User:
 
 def create_organisation(name: str, kind: OrganisationKind, *, actor: User | None) -> Organisation:
     name = name.strip()
-    if db.session.scalar(select(Organisation.id).where(func.lower(Organisation.name) == name.lower())):
+    if db.session.scalar(
+        select(Organisation.id).where(func.lower(Organisation.name) == name.lower())
+    ):
         raise DomainError(_("Er bestaat al een organisatie met deze naam."), field="name")
     organisation = Organisation(name=name, kind=kind)
     db.session.add(organisation)
     db.session.flush()
-    log_action("organisation.created", actor=actor, organisation_id=organisation.id,
-               obj=organisation)
+    log_action(
+        "organisation.created", actor=actor, organisation_id=organisation.id, obj=organisation
+    )
     return organisation
 
 
-def add_role(user: User, organisation: Organisation, role: Role, *, actor: User | None) -> Membership:
+def add_role(
+    user: User, organisation: Organisation, role: Role, *, actor: User | None
+) -> Membership:
     membership = Membership(user=user, organisation=organisation, role=role)
     db.session.add(membership)
     db.session.flush()
-    log_action("role.added", actor=actor, organisation_id=organisation.id, obj=user,
-               role=role.value)
+    log_action(
+        "role.added", actor=actor, organisation_id=organisation.id, obj=user, role=role.value
+    )
     return membership
 
 
@@ -367,8 +393,9 @@ def remove_role(user: User, organisation: Organisation, role: Role, *, actor: Us
         raise DomainError(_("Een organisatie heeft altijd minstens één coördinator nodig."))
     user.memberships.remove(membership)
     db.session.delete(membership)
-    log_action("role.removed", actor=actor, organisation_id=organisation.id, obj=user,
-               role=role.value)
+    log_action(
+        "role.removed", actor=actor, organisation_id=organisation.id, obj=user, role=role.value
+    )
     db.session.flush()
 
 
@@ -380,15 +407,21 @@ def _coordinator_count(organisation: Organisation) -> int:
     )
 
 
-def set_account_active(user: User, active: bool, *, organisation: Organisation, actor: User) -> None:
+def set_account_active(
+    user: User, active: bool, *, organisation: Organisation, actor: User
+) -> None:
     """Block or unblock an account. Blocking ends all of its sessions at once."""
     if user.id == actor.id and not active:
         raise DomainError(_("Je kunt je eigen account niet blokkeren."))
     user.is_active_account = active
     if not active:
         end_all_sessions(user)
-    log_action("account.activated" if active else "account.deactivated", actor=actor,
-               organisation_id=organisation.id, obj=user)
+    log_action(
+        "account.activated" if active else "account.deactivated",
+        actor=actor,
+        organisation_id=organisation.id,
+        obj=user,
+    )
     db.session.flush()
 
 

@@ -62,7 +62,9 @@ def login():
     status = 200
     if form.validate_on_submit():
         try:
-            user = services.authenticate(form.email.data, form.password.data, request.remote_addr or "")
+            user = services.authenticate(
+                form.email.data, form.password.data, request.remote_addr or ""
+            )
         except DomainError as error:
             db.session.commit()  # the failed attempt counts, also across workers
             form.form_errors.append(error.message)
@@ -91,7 +93,7 @@ def logout():
 
 
 def _token_page(token: str, purpose: TokenPurpose, template: str, accept, done_message: str):
-    """Shared flow of invitation and reset links: a valid single-use token lets one set a password."""
+    """Invitation and reset links: a valid single-use token lets one set a password."""
     record = services.find_valid_token(token, purpose)
     if record is None:
         return render_template("accounts/link_invalid.html", purpose=purpose.value), 410
@@ -121,9 +123,13 @@ def accept_invitation(token: str):
         services.end_session(session.get(SESSION_KEY), current_user._get_current_object())
         db.session.commit()
         session.clear()
-    return _token_page(token, TokenPurpose.INVITATION, "accounts/accept_invitation.html",
-                       services.accept_invitation,
-                       _("Welkom! Je wachtwoord is ingesteld en je bent ingelogd."))
+    return _token_page(
+        token,
+        TokenPurpose.INVITATION,
+        "accounts/accept_invitation.html",
+        services.accept_invitation,
+        _("Welkom! Je wachtwoord is ingesteld en je bent ingelogd."),
+    )
 
 
 @bp.route("/wachtwoord-vergeten", methods=["GET", "POST"])
@@ -142,10 +148,13 @@ def forgot_password():
 @bp.route("/wachtwoord-herstellen/<token>", methods=["GET", "POST"])
 @public
 def reset_password(token: str):
-    return _token_page(token, TokenPurpose.PASSWORD_RESET, "accounts/reset_password.html",
-                       services.reset_password,
-                       _("Je nieuwe wachtwoord is ingesteld. Je bent op andere apparaten "
-                         "uitgelogd."))
+    return _token_page(
+        token,
+        TokenPurpose.PASSWORD_RESET,
+        "accounts/reset_password.html",
+        services.reset_password,
+        _("Je nieuwe wachtwoord is ingesteld. Je bent op andere apparaten uitgelogd."),
+    )
 
 
 @bp.route("/account", methods=["GET", "POST"])
@@ -206,4 +215,3 @@ def init_login(app) -> None:
             flash(_("Log in om verder te gaan."), "info")
             return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
         return redirect(url_for("accounts.login"))
-

@@ -1,1 +1,1 @@
-"""Coordinator screens: members, roles, invitations, audit log, outbox; site admin: organisations."""
+"""Coordinator screens (members, roles, invitations, audit log, outbox) and site admin screens."""

@@ -9,7 +9,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload
 
 from evc.accounts import services
-from evc.accounts.forms import EmptyForm, InviteForm, OrganisationForm, RoleForm
+from evc.accounts.forms import EmptyForm, InviteForm, OrganisationForm, RoleForm, role_choices
 from evc.accounts.models import Membership, Organisation, OrganisationKind, Role, User
 from evc.accounts.views import apply_form_error
 from evc.audit import AuditEntry
@@ -59,14 +59,18 @@ def _members(organisation: Organisation) -> list[tuple[User, list[Role]]]:
     return list(members.values())
 
 
+def _role_names() -> dict[str, str]:
+    """Role labels translated once per page, not once per row."""
+    return {choice.value: str(choice.label) for choice in role_choices()}
+
+
 def _members_page(organisation: Organisation, invite_form: InviteForm, status: int = 200):
     return render_template(
         "admin/members.html",
         organisation=organisation,
         members=_members(organisation),
         invite_form=invite_form,
-        role_form=RoleForm(),
-        button_form=EmptyForm(),
+        role_names=_role_names(),
     ), status
 
 
@@ -75,6 +79,23 @@ def _members_page(organisation: Organisation, invite_form: InviteForm, status: i
 def members(organisation_id: int):
     organisation = load_organisation(organisation_id, "organisation.manage_members")
     return _members_page(organisation, InviteForm())
+
+
+@bp.route("/organisaties/<int:organisation_id>/leden/<int:user_id>")
+@permission("organisation.manage_members", per_object=True)
+def member(organisation_id: int, user_id: int):
+    """One person's roles in this organisation, account status and the actions on them."""
+    organisation = load_organisation(organisation_id, "organisation.manage_members")
+    user = load_member(organisation, user_id)
+    roles = sorted(user.roles_in(organisation.id))
+    return render_template(
+        "admin/member.html",
+        organisation=organisation,
+        member=user,
+        roles=roles,
+        role_names=_role_names(),
+        role_form=RoleForm(),
+    )
 
 
 @bp.route("/organisaties/<int:organisation_id>/leden/uitnodigen", methods=["POST"])
@@ -99,8 +120,9 @@ def invite(organisation_id: int):
         return _members_page(organisation, form, 422)
     db.session.commit()
     send_pending()
-    flash(_("%(name)s is toegevoegd. Er is een e-mail verstuurd.", name=user.display_name),
-          "success")
+    flash(
+        _("%(name)s is toegevoegd. Er is een e-mail verstuurd.", name=user.display_name), "success"
+    )
     return redirect(url_for("admin.members", organisation_id=organisation.id))
 
 
@@ -119,6 +141,8 @@ def _member_action(organisation_id: int, user_id: int, action, done_message: str
         db.session.commit()
         send_pending()
         flash(done_message % {"name": user.display_name}, "success")
+    if user.roles_in(organisation.id):
+        return redirect(url_for("admin.member", organisation_id=organisation.id, user_id=user.id))
     return redirect(url_for("admin.members", organisation_id=organisation.id))
 
 
@@ -135,7 +159,9 @@ def add_role(organisation_id: int, user_id: int):
             raise DomainError(_("%(name)s heeft deze rol al.", name=user.display_name))
         services.add_role(user, organisation, role, actor=current_user._get_current_object())
 
-    return _member_action(organisation_id, user_id, action, _("De rol is toegevoegd voor %(name)s."))
+    return _member_action(
+        organisation_id, user_id, action, _("De rol is toegevoegd voor %(name)s.")
+    )
 
 
 @bp.route(
@@ -148,42 +174,52 @@ def remove_role(organisation_id: int, user_id: int, role: str):
         abort(404)
 
     def action(organisation, user):
-        services.remove_role(user, organisation, Role(role), actor=current_user._get_current_object())
+        services.remove_role(
+            user, organisation, Role(role), actor=current_user._get_current_object()
+        )
 
-    return _member_action(organisation_id, user_id, action, _("De rol is verwijderd voor %(name)s."))
+    return _member_action(
+        organisation_id, user_id, action, _("De rol is verwijderd voor %(name)s.")
+    )
 
 
 @bp.route("/organisaties/<int:organisation_id>/leden/<int:user_id>/blokkeren", methods=["POST"])
 @permission("organisation.manage_members", per_object=True)
 def deactivate(organisation_id: int, user_id: int):
     def action(organisation, user):
-        services.set_account_active(user, False, organisation=organisation,
-                                    actor=current_user._get_current_object())
+        services.set_account_active(
+            user, False, organisation=organisation, actor=current_user._get_current_object()
+        )
 
-    return _member_action(organisation_id, user_id, action,
-                          _("Het account van %(name)s is geblokkeerd."))
+    return _member_action(
+        organisation_id, user_id, action, _("Het account van %(name)s is geblokkeerd.")
+    )
 
 
 @bp.route("/organisaties/<int:organisation_id>/leden/<int:user_id>/deblokkeren", methods=["POST"])
 @permission("organisation.manage_members", per_object=True)
 def activate(organisation_id: int, user_id: int):
     def action(organisation, user):
-        services.set_account_active(user, True, organisation=organisation,
-                                    actor=current_user._get_current_object())
+        services.set_account_active(
+            user, True, organisation=organisation, actor=current_user._get_current_object()
+        )
 
-    return _member_action(organisation_id, user_id, action,
-                          _("Het account van %(name)s kan weer gebruikt worden."))
+    return _member_action(
+        organisation_id, user_id, action, _("Het account van %(name)s kan weer gebruikt worden.")
+    )
 
 
-@bp.route("/organisaties/<int:organisation_id>/leden/<int:user_id>/opnieuw-uitnodigen",
-          methods=["POST"])
+@bp.route(
+    "/organisaties/<int:organisation_id>/leden/<int:user_id>/opnieuw-uitnodigen", methods=["POST"]
+)
 @permission("organisation.manage_members", per_object=True)
 def resend_invitation(organisation_id: int, user_id: int):
     def action(organisation, user):
         services.resend_invitation(user, organisation, current_user._get_current_object())
 
-    return _member_action(organisation_id, user_id, action,
-                          _("Er is een nieuwe uitnodiging gestuurd naar %(name)s."))
+    return _member_action(
+        organisation_id, user_id, action, _("Er is een nieuwe uitnodiging gestuurd naar %(name)s.")
+    )
 
 
 @bp.route("/organisaties/<int:organisation_id>/logboek")
@@ -224,7 +260,9 @@ def _subject_names(entries) -> dict[int, str]:
     ids = {e.object_id for e in entries if e.object_type == "User" and e.object_id}
     if not ids:
         return {}
-    return dict(db.session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all())
+    return dict(
+        db.session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all()
+    )
 
 
 @bp.route("/postvak-uit")
@@ -270,8 +308,13 @@ def organisations():
         else:
             db.session.commit()
             send_pending()
-            flash(_("De organisatie %(name)s is aangemaakt en de coördinator is uitgenodigd.",
-                    name=organisation.name), "success")
+            flash(
+                _(
+                    "De organisatie %(name)s is aangemaakt en de coördinator is uitgenodigd.",
+                    name=organisation.name,
+                ),
+                "success",
+            )
             return redirect(url_for("admin.organisations"))
     elif form.is_submitted():
         status = 422

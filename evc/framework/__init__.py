@@ -167,9 +167,7 @@ def _scale(reader: _Reader, data: dict) -> tuple[ScalePoint, ...]:
 def _competencies(reader: _Reader, data: dict) -> tuple[Competency, ...]:
     items = reader.sequence(data, "competencies", "")
     if len(items) != COMPETENCY_COUNT:
-        reader.fail(
-            "competencies", f"must list exactly {COMPETENCY_COUNT}, found {len(items)}"
-        )
+        reader.fail("competencies", f"must list exactly {COMPETENCY_COUNT}, found {len(items)}")
     seen: set[str] = set()
     result = []
     for index, item in enumerate(items):
@@ -195,8 +193,7 @@ def _competencies(reader: _Reader, data: dict) -> tuple[Competency, ...]:
                 name=reader.text(item, "name", key),
                 definition=reader.text(item, "definition", key),
                 behaviours=tuple(
-                    reader.text_value(b, f"{key}.behaviours[{i}]")
-                    for i, b in enumerate(behaviours)
+                    reader.text_value(b, f"{key}.behaviours[{i}]") for i, b in enumerate(behaviours)
                 ),
             )
         )

@@ -19,15 +19,22 @@ NEW_PASSWORD = "fietsen langs de gracht"
 
 
 def invite(web, org, **fields):
-    data = {"display_name": "Nina Nieuw", "email": "nina@test.example", "role": "volunteer",
-            "language": "nl", **fields}
-    return web.post_form(f"/organisaties/{org.id}/leden/uitnodigen", data,
-                         form_url=f"/organisaties/{org.id}/leden")
+    data = {
+        "display_name": "Nina Nieuw",
+        "email": "nina@test.example",
+        "role": "volunteer",
+        "language": "nl",
+        **fields,
+    }
+    return web.post_form(
+        f"/organisaties/{org.id}/leden/uitnodigen", data, form_url=f"/organisaties/{org.id}/leden"
+    )
 
 
 def link_in_last_mail(session, address: str) -> str:
     message = session.scalar(
-        select(OutboxMessage).where(OutboxMessage.to_address == address)
+        select(OutboxMessage)
+        .where(OutboxMessage.to_address == address)
         .order_by(OutboxMessage.id.desc())
     )
     assert message is not None, f"no mail to {address}"
@@ -50,7 +57,9 @@ def test_invited_person_sets_a_password_through_the_mailed_link_and_is_logged_in
 
     form = other_web.get(link).get_data(as_text=True)
     assert "Welkom bij evc, Nina Nieuw" in form
-    response = other_web.post_form(link, {"password": NEW_PASSWORD, "password_repeat": NEW_PASSWORD})
+    response = other_web.post_form(
+        link, {"password": NEW_PASSWORD, "password_repeat": NEW_PASSWORD}
+    )
     assert response.headers["Location"] == "/overzicht"
     dashboard = other_web.get("/overzicht").get_data(as_text=True)
     assert "Welkom, Nina Nieuw" in dashboard and "Jouw EVC-A-traject" in dashboard
@@ -75,17 +84,23 @@ def factories_client(web):
     return Browserless(web.client.application.test_client())
 
 
-def test_expired_invitation_link_is_refused_and_changes_nothing(web, other_web, org, coordinator, session):
+def test_expired_invitation_link_is_refused_and_changes_nothing(
+    web, other_web, org, coordinator, session
+):
     web.login(coordinator.email)
     invite(web, org)
     link = link_in_last_mail(session, "nina@test.example")
     token = session.scalar(select(AccountToken))
     token.expires_at = utcnow() - timedelta(minutes=1)
     session.commit()
-    response = other_web.post_form(link, {"password": NEW_PASSWORD, "password_repeat": NEW_PASSWORD})
+    response = other_web.post_form(
+        link, {"password": NEW_PASSWORD, "password_repeat": NEW_PASSWORD}
+    )
     assert response.status_code == 410
     session.expire_all()
-    assert session.scalar(select(User).where(User.email == "nina@test.example")).password_hash is None
+    assert (
+        session.scalar(select(User).where(User.email == "nina@test.example")).password_hash is None
+    )
 
 
 def test_a_new_invitation_makes_the_old_link_worthless(web, org, coordinator, session):
@@ -93,24 +108,32 @@ def test_a_new_invitation_makes_the_old_link_worthless(web, org, coordinator, se
     invite(web, org)
     first = link_in_last_mail(session, "nina@test.example")
     nina = session.scalar(select(User).where(User.email == "nina@test.example"))
-    web.post_form(f"/organisaties/{org.id}/leden/{nina.id}/opnieuw-uitnodigen",
-                  form_url=f"/organisaties/{org.id}/leden")
+    web.post_form(
+        f"/organisaties/{org.id}/leden/{nina.id}/opnieuw-uitnodigen",
+        form_url=f"/organisaties/{org.id}/leden",
+    )
     second = link_in_last_mail(session, "nina@test.example")
     assert first != second
     assert factories_client(web).get(first).status_code == 410
     assert factories_client(web).get(second).status_code == 200
 
 
-def test_weak_or_mismatched_password_on_invitation_is_explained(web, other_web, org, coordinator, session):
+def test_weak_or_mismatched_password_on_invitation_is_explained(
+    web, other_web, org, coordinator, session
+):
     web.login(coordinator.email)
     invite(web, org)
     link = link_in_last_mail(session, "nina@test.example")
     short = other_web.post_form(link, {"password": "kort", "password_repeat": "kort"})
     assert short.status_code == 422
     assert "Kies een wachtwoord van minstens 12 tekens." in short.get_data(as_text=True)
-    mismatch = other_web.post_form(link, {"password": NEW_PASSWORD, "password_repeat": "iets anders hier"})
+    mismatch = other_web.post_form(
+        link, {"password": NEW_PASSWORD, "password_repeat": "iets anders hier"}
+    )
     assert "De twee wachtwoorden zijn niet hetzelfde." in mismatch.get_data(as_text=True)
-    common = other_web.post_form(link, {"password": "wachtwoord123", "password_repeat": "wachtwoord123"})
+    common = other_web.post_form(
+        link, {"password": "wachtwoord123", "password_repeat": "wachtwoord123"}
+    )
     assert "te makkelijk te raden" in common.get_data(as_text=True)
     assert other_web.get(link).status_code == 200  # the link still works after failed tries
 
@@ -121,20 +144,29 @@ def test_a_long_passphrase_of_128_characters_is_accepted(web, other_web, org, co
     link = link_in_last_mail(session, "nina@test.example")
     long_password = "de zon schijnt op het water " * 4 + "x" * 16
     assert len(long_password) == 128
-    response = other_web.post_form(link, {"password": long_password, "password_repeat": long_password})
+    response = other_web.post_form(
+        link, {"password": long_password, "password_repeat": long_password}
+    )
     assert response.status_code == 302
     assert factories_client(web).login("nina@test.example", long_password).status_code == 302
 
 
-def test_inviting_an_existing_person_adds_the_role_without_a_new_account(web, org, coordinator, session):
+def test_inviting_an_existing_person_adds_the_role_without_a_new_account(
+    web, org, coordinator, session
+):
     existing = factories.user(Role.VOLUNTEER, org=org, email="bestaand@test.example")
     web.login(coordinator.email)
     response = invite(web, org, email="Bestaand@test.example", role="supervisor")
     assert response.status_code == 302
-    assert session.scalar(select(func.count(User.id)).where(User.email == "bestaand@test.example")) == 1
+    assert (
+        session.scalar(select(func.count(User.id)).where(User.email == "bestaand@test.example"))
+        == 1
+    )
     roles = set(session.scalars(select(Membership.role).where(Membership.user_id == existing.id)))
     assert roles == {Role.VOLUNTEER, Role.SUPERVISOR}
-    mail = session.scalar(select(OutboxMessage).where(OutboxMessage.to_address == "bestaand@test.example"))
+    mail = session.scalar(
+        select(OutboxMessage).where(OutboxMessage.to_address == "bestaand@test.example")
+    )
     assert "Begeleider" in mail.body and "/uitnodiging/" not in mail.body
 
 
@@ -155,7 +187,9 @@ def test_inviting_someone_who_has_the_role_already_is_explained(web, org, coordi
         ({"role": "koning"}, "Not a valid choice"),
     ],
 )
-def test_invalid_invitation_is_explained_and_stores_nothing(web, org, coordinator, session, fields, message):
+def test_invalid_invitation_is_explained_and_stores_nothing(
+    web, org, coordinator, session, fields, message
+):
     web.login(coordinator.email)
     before = session.scalar(select(func.count(User.id)))
     response = invite(web, org, **fields)
@@ -165,14 +199,23 @@ def test_invalid_invitation_is_explained_and_stores_nothing(web, org, coordinato
     assert session.scalar(select(func.count(OutboxMessage.id))) == 0
 
 
-def test_coordinator_cannot_invite_into_another_organisation(web, org, other_org, coordinator, session):
+def test_coordinator_cannot_invite_into_another_organisation(
+    web, org, other_org, coordinator, session
+):
     web.login(coordinator.email)
     page = web.get(f"/organisaties/{org.id}/leden").get_data(as_text=True)
     from tests.conftest import csrf_from
 
-    response = web.client.post(f"/organisaties/{other_org.id}/leden/uitnodigen", data={
-        "csrf_token": csrf_from(page), "display_name": "X", "email": "x@test.example",
-        "role": "coordinator", "language": "nl"})
+    response = web.client.post(
+        f"/organisaties/{other_org.id}/leden/uitnodigen",
+        data={
+            "csrf_token": csrf_from(page),
+            "display_name": "X",
+            "email": "x@test.example",
+            "role": "coordinator",
+            "language": "nl",
+        },
+    )
     assert response.status_code == 404
     assert session.scalar(select(func.count(User.id)).where(User.email == "x@test.example")) == 0
 
@@ -217,7 +260,9 @@ def test_made_up_tokens_are_refused(web):
 def test_invitation_mail_is_in_the_invitees_language(web, org, coordinator, session):
     web.login(coordinator.email)
     invite(web, org, language="en", email="emma@test.example", display_name="Emma")
-    mail = session.scalar(select(OutboxMessage).where(OutboxMessage.to_address == "emma@test.example"))
+    mail = session.scalar(
+        select(OutboxMessage).where(OutboxMessage.to_address == "emma@test.example")
+    )
     assert mail.subject.startswith("Invitation")
     assert "Hello Emma," in mail.body
 
@@ -225,7 +270,9 @@ def test_invitation_mail_is_in_the_invitees_language(web, org, coordinator, sess
 def test_display_name_cannot_inject_mail_headers(web, org, coordinator, session):
     web.login(coordinator.email)
     invite(web, org, display_name="Eva\r\nBcc: evil@example.org", email="eva@test.example")
-    mail = session.scalar(select(OutboxMessage).where(OutboxMessage.to_address == "eva@test.example"))
+    mail = session.scalar(
+        select(OutboxMessage).where(OutboxMessage.to_address == "eva@test.example")
+    )
     assert "\n" not in mail.subject and "\r" not in mail.subject
 
 
@@ -257,7 +304,9 @@ def test_outbox_is_not_shown_when_smtp_delivers_mail(make_app, app, coordinator)
     assert "Verstuurde e-mail" not in web.get("/overzicht").get_data(as_text=True)
 
 
-def test_password_reset_mails_are_never_shown_in_the_outbox(web, other_web, org, coordinator, volunteer):
+def test_password_reset_mails_are_never_shown_in_the_outbox(
+    web, other_web, org, coordinator, volunteer
+):
     """Otherwise a coordinator could ask a reset for a member and take over the account."""
     other_web.post_form("/wachtwoord-vergeten", {"email": volunteer.email})
     web.login(coordinator.email)

@@ -39,7 +39,9 @@ def test_login_is_case_insensitive_for_the_email_address(web, volunteer):
     ],
     ids=["wrong-password", "unknown-email", "10kB-password", "almost-right"],
 )
-def test_failed_login_gives_one_generic_message_and_no_session(web, volunteer, session, email, password):
+def test_failed_login_gives_one_generic_message_and_no_session(
+    web, volunteer, session, email, password
+):
     response = web.post_form("/login", {"email": email, "password": password})
     page = response.get_data(as_text=True)
     assert response.status_code == 401
@@ -58,7 +60,9 @@ def test_empty_fields_are_named_in_the_error_summary(web, volunteer):
 
 
 def test_login_without_csrf_token_is_refused(client, volunteer):
-    response = client.post("/login", data={"email": volunteer.email, "password": factories.PASSWORD})
+    response = client.post(
+        "/login", data={"email": volunteer.email, "password": factories.PASSWORD}
+    )
     assert response.status_code == 400
     assert "Ongeldig verzoek" in response.get_data(as_text=True)
 
@@ -84,11 +88,18 @@ def test_failed_logins_are_throttled_per_account_and_logged(web, volunteer, sess
 
 def test_throttling_holds_across_worker_processes(app, make_app, volunteer):
     """Two app instances on one database stand for two gunicorn workers."""
-    worker_a, worker_b = Browserless(make_app().test_client()), Browserless(make_app().test_client())
+    worker_a, worker_b = (
+        Browserless(make_app().test_client()),
+        Browserless(make_app().test_client()),
+    )
     for i in range(5):
         worker = worker_a if i % 2 else worker_b
-        worker.post_form("/login", {"email": volunteer.email, "password": "not the password at all"})
-    response = worker_a.post_form("/login", {"email": volunteer.email, "password": factories.PASSWORD})
+        worker.post_form(
+            "/login", {"email": volunteer.email, "password": "not the password at all"}
+        )
+    response = worker_a.post_form(
+        "/login", {"email": volunteer.email, "password": factories.PASSWORD}
+    )
     assert response.status_code == 429
 
 
@@ -112,7 +123,9 @@ def test_session_cookie_is_httponly_lax_and_secure_when_configured(app, make_app
     app = make_app(SESSION_COOKIE_SECURE=True)
     web = Browserless(app.test_client(), base_url="https://localhost")
     response = web.login(volunteer.email)
-    cookie = next(h for h in response.headers.getlist("Set-Cookie") if h.startswith("__Host-evc_session="))
+    cookie = next(
+        h for h in response.headers.getlist("Set-Cookie") if h.startswith("__Host-evc_session=")
+    )
     assert "HttpOnly" in cookie
     assert "SameSite=Lax" in cookie
     assert "Secure" in cookie
@@ -152,8 +165,10 @@ def test_changing_the_password_ends_other_sessions_but_keeps_this_one(app, make_
     phone.login(volunteer.email)
     laptop.login(volunteer.email)
     new = "a brand new long passphrase"
-    response = laptop.post_form("/account", {"current_password": factories.PASSWORD,
-                                             "password": new, "password_repeat": new})
+    response = laptop.post_form(
+        "/account",
+        {"current_password": factories.PASSWORD, "password": new, "password_repeat": new},
+    )
     assert response.status_code == 302
     assert laptop.get("/overzicht").status_code == 200
     assert phone.get("/overzicht").status_code == 302
@@ -163,22 +178,31 @@ def test_changing_the_password_ends_other_sessions_but_keeps_this_one(app, make_
 def test_changing_the_password_needs_the_current_one(web, volunteer, session):
     web.login(volunteer.email)
     old_hash = volunteer.password_hash
-    response = web.post_form("/account", {"current_password": "wrong guess here",
-                                          "password": "another long passphrase",
-                                          "password_repeat": "another long passphrase"})
+    response = web.post_form(
+        "/account",
+        {
+            "current_password": "wrong guess here",
+            "password": "another long passphrase",
+            "password_repeat": "another long passphrase",
+        },
+    )
     assert response.status_code == 422
     assert "Je huidige wachtwoord klopt niet." in response.get_data(as_text=True)
     session.expire_all()
     assert session.get(type(volunteer), volunteer.id).password_hash == old_hash
 
 
-def test_deactivating_an_account_ends_its_session_at_once(web, other_web, org, coordinator, volunteer):
+def test_deactivating_an_account_ends_its_session_at_once(
+    web, other_web, org, coordinator, volunteer
+):
     other_web.login(volunteer.email)
     assert other_web.get("/overzicht").status_code == 200
     web.login(coordinator.email)
     org_id = org.id
-    response = web.post_form(f"/organisaties/{org_id}/leden/{volunteer.id}/blokkeren",
-                             form_url=f"/organisaties/{org_id}/leden")
+    response = web.post_form(
+        f"/organisaties/{org_id}/leden/{volunteer.id}/blokkeren",
+        form_url=f"/organisaties/{org_id}/leden",
+    )
     assert response.status_code == 302
     assert other_web.get("/overzicht").status_code == 302
 
@@ -206,8 +230,10 @@ def test_login_never_redirects_to_another_site(web, volunteer, target):
     from tests.conftest import csrf_from
 
     token = csrf_from(page.get_data(as_text=True))
-    response = web.client.post(f"/login?next={target}", data={
-        "csrf_token": token, "email": volunteer.email, "password": factories.PASSWORD})
+    response = web.client.post(
+        f"/login?next={target}",
+        data={"csrf_token": token, "email": volunteer.email, "password": factories.PASSWORD},
+    )
     assert response.headers["Location"] == "/overzicht"
 
 
@@ -217,8 +243,10 @@ def test_login_follows_a_local_next_path(web, volunteer):
     from tests.conftest import csrf_from
 
     token = csrf_from(web.get("/login").get_data(as_text=True))
-    response = web.client.post("/login?next=/competenties", data={
-        "csrf_token": token, "email": volunteer.email, "password": factories.PASSWORD})
+    response = web.client.post(
+        "/login?next=/competenties",
+        data={"csrf_token": token, "email": volunteer.email, "password": factories.PASSWORD},
+    )
     assert response.headers["Location"] == "/competenties"
 
 

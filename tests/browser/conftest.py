@@ -46,8 +46,9 @@ def live_server(make_app):
         db.session.commit()
         db.session.remove()
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                              name="live-server", daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="live-server", daemon=True
+    )
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_port}"
@@ -134,8 +135,7 @@ def axe_violations(page) -> list[dict]:
         WCAG_TAGS,
     )
     for violation in violations:
-        print(f"axe {violation['id']} ({violation['impact']}): {violation['help']} "
-              f"[{page.url}]")
+        print(f"axe {violation['id']} ({violation['impact']}): {violation['help']} [{page.url}]")
         for node in violation["nodes"][:3]:
             print(f"    {node['target']}: {node['summary']}")
     return violations

@@ -20,8 +20,9 @@ def assert_accessible(page) -> None:
 
 
 def open_from_dashboard(page, link_name: str) -> None:
-    page.get_by_role("row", name=DE_BRUG).get_by_role("link", name=re.compile(f"^{link_name}")) \
-        .click()
+    page.get_by_role("row", name=DE_BRUG).get_by_role(
+        "link", name=re.compile(f"^{link_name}")
+    ).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Vrijwilligerscentrum De Brug")
 
 
@@ -62,13 +63,17 @@ def test_forgot_password_page(page):
     assert_accessible(page)
 
 
-@pytest.mark.parametrize("email", [
-    "coordinator@example.org",
-    "begeleider@example.org",
-    "beoordelaar@example.org",
-    "vrijwilliger@example.org",
-    "deelnemer@example.org",
-], ids=["coordinator", "supervisor", "assessor", "volunteer", "client"])
+@pytest.mark.parametrize(
+    "email",
+    [
+        "coordinator@example.org",
+        "begeleider@example.org",
+        "beoordelaar@example.org",
+        "vrijwilliger@example.org",
+        "deelnemer@example.org",
+    ],
+    ids=["coordinator", "supervisor", "assessor", "volunteer", "client"],
+)
 def test_dashboard_of_each_role(page, email):
     log_in(page, email)
     assert_accessible(page)
@@ -83,8 +88,9 @@ def test_dashboard_in_english(page):
 
 def test_competencies_pages(page):
     log_in(page, "coordinator@example.org")
-    page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Competenties") \
-        .click()
+    page.get_by_role("navigation", name="Hoofdmenu").get_by_role(
+        "link", name="Competenties"
+    ).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("De twaalf competenties")
     assert_accessible(page)
     page.get_by_role("link", name="Incasseren").click()
@@ -104,8 +110,9 @@ def test_members_page_also_with_invite_errors(page):
     log_in(page, "coordinator@example.org")
     open_from_dashboard(page, "Mensen en rollen")
     assert_accessible(page)
-    page.get_by_role("region", name="Iemand uitnodigen").get_by_role("button", name="Uitnodigen") \
-        .click()
+    page.get_by_role("region", name="Iemand uitnodigen").get_by_role(
+        "button", name="Uitnodigen"
+    ).click()
     expect(page.get_by_role("alert")).to_contain_text("Er is iets niet goed ingevuld")
     assert_accessible(page)
 
@@ -115,8 +122,9 @@ def test_members_page_after_an_invitation_and_the_outbox_holding_it(page):
     open_from_dashboard(page, "Mensen en rollen")
     invite_noor(page)
     assert_accessible(page)  # with the success message and an "Uitgenodigd" badge
-    page.get_by_role("navigation", name="Hoofdmenu") \
-        .get_by_role("link", name="Verstuurde e-mail").click()
+    page.get_by_role("navigation", name="Hoofdmenu").get_by_role(
+        "link", name="Verstuurde e-mail"
+    ).click()
     expect(page.locator("a[href*='/uitnodiging/']")).to_have_count(1)
     assert_accessible(page)
 
@@ -137,8 +145,9 @@ def test_empty_outbox(page):
 
 def test_account_page_also_with_errors(page):
     log_in(page, "vrijwilliger@example.org")
-    page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Mijn account") \
-        .click()
+    page.get_by_role("navigation", name="Hoofdmenu").get_by_role(
+        "link", name="Mijn account"
+    ).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Mijn account")
     assert_accessible(page)
     page.get_by_role("main").get_by_role("button", name="Wachtwoord wijzigen").click()

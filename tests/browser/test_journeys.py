@@ -31,8 +31,9 @@ def section_heading(page, title: str):
 def test_invitation_from_coordinator_to_volunteer_logging_in(page):
     # The coordinator invites a new volunteer.
     log_in(page, "coordinator@example.org")
-    page.get_by_role("row", name=re.compile("Vrijwilligerscentrum De Brug")) \
-        .get_by_role("link", name=re.compile("^Mensen en rollen")).click()
+    page.get_by_role("row", name=re.compile("Vrijwilligerscentrum De Brug")).get_by_role(
+        "link", name=re.compile("^Mensen en rollen")
+    ).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Vrijwilligerscentrum De Brug")
     invite = page.get_by_role("region", name="Iemand uitnodigen")
     invite.get_by_label("Naam", exact=True).fill(NEW_NAME)
@@ -40,12 +41,14 @@ def test_invitation_from_coordinator_to_volunteer_logging_in(page):
     invite.get_by_label("Rol", exact=True).select_option(label="Vrijwilliger")
     invite.get_by_role("button", name="Uitnodigen").click()
     expect(page.get_by_role("status")).to_have_text(
-        f"{NEW_NAME} is toegevoegd. Er is een e-mail verstuurd.")
+        f"{NEW_NAME} is toegevoegd. Er is een e-mail verstuurd."
+    )
     expect(page.locator(f'tr[data-member="{NEW_EMAIL}"]')).to_contain_text("Uitgenodigd")
 
     # Without a mail server, the invitation is readable in the outbox.
-    page.get_by_role("navigation", name="Hoofdmenu") \
-        .get_by_role("link", name="Verstuurde e-mail").click()
+    page.get_by_role("navigation", name="Hoofdmenu").get_by_role(
+        "link", name="Verstuurde e-mail"
+    ).click()
     mail = page.get_by_role("listitem").filter(has_text=f"Aan: {NEW_EMAIL}")
     expect(mail).to_have_count(1)
     expect(mail).to_contain_text(f"Hallo {NEW_NAME},")
@@ -99,8 +102,9 @@ def test_each_demo_role_sees_its_own_dashboard_section(page, email, role):
         if other != role:
             expect(section_heading(page, title)).to_have_count(0)
     # Only the coordinator reads the outbox.
-    outbox = page.get_by_role("navigation", name="Hoofdmenu") \
-        .get_by_role("link", name="Verstuurde e-mail")
+    outbox = page.get_by_role("navigation", name="Hoofdmenu").get_by_role(
+        "link", name="Verstuurde e-mail"
+    )
     expect(outbox).to_have_count(1 if role == "coordinator" else 0)
 
 
@@ -122,14 +126,19 @@ def test_english_on_the_login_page_translates_the_login_form(page):
     expect(page.locator("section[data-role=coordinator]")).to_be_visible()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Known gap: log_in() clears the session (and with it the language picked before login) "
-    "and the account language (nl) wins, so the dashboard is Dutch. Remove this marker when "
-    "the choice made on the login page is carried over to the account."))
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "Known gap: log_in() clears the session (and with it the language picked before login) "
+        "and the account language (nl) wins, so the dashboard is Dutch. Remove this marker when "
+        "the choice made on the login page is carried over to the account."
+    ),
+)
 def test_english_chosen_on_the_login_page_stays_after_login(page):
     choose_english_on_the_login_page(page)
-    expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Carla Coördinator",
-                                                              timeout=1_000)
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Welcome, Carla Coördinator", timeout=1_000
+    )
     expect(section_heading(page, "Organisations you coordinate")).to_be_visible()
     expect(page.locator("html")).to_have_attribute("lang", "en")
 

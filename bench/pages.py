@@ -1,0 +1,119 @@
+"""Page speed as a ratio against a bare Flask page measured in the same run.
+
+Runs in-process through the WSGI test client (no network), on a temporary SQLite database with
+a realistic organisation: 200 members. Prints requests per second, the ratio to the baseline,
+and the SQL statements per page (which must not grow with the data).
+
+    make bench
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+import time
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import event, select
+
+from evc import create_app
+from evc.accounts.models import Membership, Role, User
+from evc.accounts.passwords import hash_password
+from evc.demo import seed_demo
+from evc.extensions import db
+from evc.models import metadata
+
+PASSWORD = "a password for the benchmark"
+SECONDS = 3.0
+
+
+def rate(client, path: str) -> float:
+    client.get(path)  # warm-up
+    count, start = 0, time.perf_counter()
+    while time.perf_counter() - start < SECONDS:
+        response = client.get(path)
+        assert response.status_code == 200, (path, response.status_code)
+        count += 1
+    return count / (time.perf_counter() - start)
+
+
+def baseline_rate() -> float:
+    bare = Flask("baseline")
+
+    @bare.route("/")
+    def hello():
+        return "<!doctype html><title>x</title><p>hello</p>"
+
+    return rate(bare.test_client(), "/")
+
+
+def build_app(folder: Path):
+    app = create_app(
+        {
+            "SECRET_KEY": "bench",
+            "SESSION_COOKIE_SECURE": False,
+            "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",
+        }
+    )
+    with app.app_context():
+        metadata.create_all(db.engine)
+        seed_demo(PASSWORD)
+        organisation = db.session.scalar(
+            select(Membership.organisation_id).where(Membership.role == Role.COORDINATOR).limit(1)
+        )
+        password_hash = hash_password(PASSWORD)
+        for n in range(200):
+            user = User(
+                email=f"lid{n}@example.org", display_name=f"Lid {n}", password_hash=password_hash
+            )
+            db.session.add(user)
+            db.session.flush()
+            db.session.add(
+                Membership(user_id=user.id, organisation_id=organisation, role=Role.VOLUNTEER)
+            )
+        db.session.commit()
+    return app, organisation
+
+
+def queries_for(app, client, path: str) -> int:
+    statements = []
+    with app.app_context():
+        engine = db.engine
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    client.get(path)
+    event.remove(engine, "before_cursor_execute", listener)
+    return len(statements)
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        app, organisation = build_app(Path(folder))
+        client = app.test_client()
+        page = client.get("/login").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        client.post(
+            "/login",
+            data={"csrf_token": token, "email": "coordinator@example.org", "password": PASSWORD},
+        )
+        base = baseline_rate()
+        print(f"baseline (bare Flask page): {base:8.0f} req/s = 1.00")
+        for label, path in [
+            ("login page (anonymous)", "/login"),
+            ("dashboard (coordinator)", "/overzicht"),
+            ("competencies", "/competenties"),
+            ("members page, 200 members", f"/organisaties/{organisation}/leden"),
+            ("audit log", f"/organisaties/{organisation}/logboek"),
+        ]:
+            target = app.test_client() if path == "/login" else client
+            per_second = rate(target, path)
+            queries = queries_for(app, target, path)
+            print(
+                f"{label:<28} {per_second:8.0f} req/s = {per_second / base:5.3f} of baseline,"
+                f" {queries} SQL statements"
+            )
+
+
+if __name__ == "__main__":
+    main()

@@ -333,3 +333,11 @@ def test_members_page_without_members_says_what_to_do(web, org):
     web.login(admin.email)
     page = web.get(f"/organisaties/{org.id}/leden").get_data(as_text=True)
     assert "Er is nog niemand in deze organisatie." in page
+
+
+def test_language_chosen_on_the_login_page_is_kept_after_login(web, volunteer, session):
+    web.post_form("/taal", {"language": "en", "next": "/login"}, form_url="/login")
+    web.login(volunteer.email)
+    assert "Welcome, Vera Vrijwilliger" in web.get("/overzicht").get_data(as_text=True)
+    session.expire_all()
+    assert session.get(type(volunteer), volunteer.id).language == "en"

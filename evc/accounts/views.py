@@ -37,9 +37,12 @@ def safe_next(target: str | None) -> str | None:
 
 
 def log_in(user) -> None:
+    chosen = session.get("lang")
+    if chosen:  # a language picked on the login page is what the person wants from now on
+        services.set_language(user, chosen)
     token = services.start_session(user)
     db.session.commit()
-    session.clear()  # a fresh cookie: nothing from before the login is carried over
+    session.clear()  # a fresh cookie: nothing else from before the login is carried over
     session[SESSION_KEY] = token
     session.permanent = True
 

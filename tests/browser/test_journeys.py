@@ -126,14 +126,6 @@ def test_english_on_the_login_page_translates_the_login_form(page):
     expect(page.locator("section[data-role=coordinator]")).to_be_visible()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Known gap: log_in() clears the session (and with it the language picked before login) "
-        "and the account language (nl) wins, so the dashboard is Dutch. Remove this marker when "
-        "the choice made on the login page is carried over to the account."
-    ),
-)
 def test_english_chosen_on_the_login_page_stays_after_login(page):
     choose_english_on_the_login_page(page)
     expect(page.get_by_role("heading", level=1)).to_have_text(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, g, request, session
+from flask import Flask, g, has_request_context, request, session
 from flask_login import current_user
 from jinja2 import pass_context
 from markupsafe import Markup
@@ -76,6 +76,8 @@ def select_language() -> str:
     from flask import current_app
 
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # mail rendered by a command: force_locale decides
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.language in languages:
         return current_user.language
     chosen = session.get("lang")
@@ -86,8 +88,9 @@ def _register_blueprints(app: Flask) -> None:
     from evc.accounts.views import bp as accounts_bp
     from evc.admin.views import bp as admin_bp
     from evc.core.views import bp as core_bp
+    from evc.procedure.views import bp as procedure_bp
 
-    for blueprint in (core_bp, accounts_bp, admin_bp):
+    for blueprint in (core_bp, accounts_bp, admin_bp, procedure_bp):
         app.register_blueprint(blueprint)
 
 
@@ -141,6 +144,23 @@ def _init_request_hooks(app: Flask) -> None:
         from flask_babel import format_datetime
 
         return format_datetime(value, "d MMM yyyy, HH:mm") if value else ""
+
+    @app.template_filter("days_ago")
+    def days_ago(value):
+        from flask_babel import gettext, ngettext
+
+        from evc.db import utcnow
+
+        days = (utcnow() - value).days if value else 0
+        if days <= 0:
+            return gettext("vandaag")
+        return ngettext("%(num)d dag geleden", "%(num)d dagen geleden", days)
+
+    @app.template_filter("date_local")
+    def date_local(value):
+        from flask_babel import format_date
+
+        return format_date(value, "d MMMM yyyy") if value else ""
 
     @app.after_request
     def security_headers(response):

@@ -80,6 +80,19 @@ def send_mail_command():
     click.echo(f"{send_pending(limit=500)} message(s) sent.")
 
 
+@evc_cli.command("send-reminders")
+def send_reminders_command():
+    """Mail supervisors their stalled trajectories (run daily from cron)."""
+    from evc.extensions import db
+    from evc.mail import send_pending
+    from evc.procedure.reminders import send_stall_reminders
+
+    count = send_stall_reminders()
+    db.session.commit()
+    send_pending(limit=500)
+    click.echo(f"{count} reminder(s) queued.")
+
+
 @evc_cli.command("create-admin")
 @click.argument("email")
 @click.argument("display_name")

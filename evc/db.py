@@ -9,7 +9,14 @@ from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, Integer, MetaData, TypeDecorator, create_engine, event, func
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, scoped_session, sessionmaker
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    declared_attr,
+    mapped_column,
+    scoped_session,
+    sessionmaker,
+)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -55,11 +62,11 @@ class TimestampMixin:
 class VersionMixin:
     """Optimistic locking: a stale update raises ``StaleDataError`` instead of overwriting."""
 
-    version_id: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    version_id: Mapped[int] = mapped_column(Integer, nullable=False)
 
-    @classmethod
-    def __declare_last__(cls):
-        cls.__mapper__.version_id_col = cls.__table__.c.version_id
+    @declared_attr.directive
+    def __mapper_args__(cls):
+        return {"version_id_col": cls.__table__.c.version_id}
 
 
 class Database:

@@ -11,5 +11,17 @@ from evc.accounts.models import (  # noqa: F401
 from evc.audit import AuditEntry  # noqa: F401
 from evc.db import Base
 from evc.mail import OutboxMessage  # noqa: F401
+from evc.once import FormSubmission  # noqa: F401
+from evc.procedure.models import (  # noqa: F401
+    CompetencyChoice,
+    GroupAttendance,
+    GroupMeeting,
+    GuidanceSession,
+    Intake,
+    OrganisationSettings,
+    PhaseChange,
+    SelfAssessment,
+    Trajectory,
+)
 
 metadata = Base.metadata

@@ -8,7 +8,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from flask import current_app, render_template, url_for
+from flask import current_app, has_request_context, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select, update
@@ -225,10 +225,17 @@ def find_valid_token(token: str, purpose: TokenPurpose) -> AccountToken | None:
 
 
 def _absolute_url(endpoint: str, **values) -> str:
-    base = current_app.config.get("BASE_URL")
-    if base:
-        return base.rstrip("/") + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
+    """A full URL for mail: ``BASE_URL`` if set, else the request's host (or localhost in a
+    command without a request)."""
+    base = (current_app.config.get("BASE_URL") or "").rstrip("/")
+    if has_request_context():
+        return (
+            base + url_for(endpoint, **values)
+            if base
+            else url_for(endpoint, _external=True, **values)
+        )
+    path = current_app.url_map.bind("localhost").build(endpoint, values)
+    return (base or "http://localhost") + path
 
 
 def _mail_with_link(user: User, template: str, subject, link: str, kind: str, **context) -> None:

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from evc.accounts.models import Membership, Organisation, Role
+from evc.db import utcnow
 from evc.extensions import db
 from evc.framework import current_framework
 from evc.permissions import can, permission, public
+from evc.procedure.guidance import next_step
+from evc.procedure.models import Trajectory
+from evc.procedure.phases import ACTIVE_PHASES, PHASE_LABELS, STEPS
+from evc.procedure.progress import settings_for
 
 bp = Blueprint("core", __name__)
 
@@ -42,13 +50,48 @@ def dashboard():
     user = current_user
     roles = {m.role for m in user.memberships}
     coordinated = _organisations_with_counts(user.organisation_ids(Role.COORDINATOR))
+    own = own_trajectory(user) if Role.VOLUNTEER in roles else None
     return render_template(
         "core/dashboard.html",
         roles=roles,
         Role=Role,
         coordinated=coordinated,
         show_outbox=can("outbox.view"),
+        own_trajectory=own,
+        own_next_step=next_step(own, for_volunteer=True) if own else None,
+        supervised=supervised_summary(user) if Role.SUPERVISOR in roles else None,
+        steps=STEPS,
+        phase_labels=PHASE_LABELS,
     )
+
+
+def own_trajectory(user):
+    """The volunteer's active trajectory, else the most recent one."""
+    return db.session.scalar(
+        select(Trajectory)
+        .where(Trajectory.volunteer_id == user.id)
+        .options(joinedload(Trajectory.supervisor))
+        .order_by(Trajectory.phase.in_(ACTIVE_PHASES).desc(), Trajectory.id.desc())
+        .limit(1)
+    )
+
+
+def supervised_summary(user) -> dict:
+    """How many active trajectories the supervisor has, and how many have stalled."""
+    rows = db.session.execute(
+        select(Trajectory.last_activity_at, Trajectory.organisation_id).where(
+            Trajectory.supervisor_id == user.id, Trajectory.phase.in_(ACTIVE_PHASES)
+        )
+    ).all()
+    limits = settings_for({r.organisation_id for r in rows}) if rows else {}
+    now = utcnow()
+    stalled = sum(
+        1
+        for r in rows
+        if now - r.last_activity_at
+        > timedelta(days=limits[r.organisation_id]["stalled_after_days"])
+    )
+    return {"active": len(rows), "stalled": stalled}
 
 
 @bp.route("/competenties")

@@ -1,0 +1,1 @@
+"""The EVC-A trajectory: phases, intake, guidance meetings, competency choice, self-assessment."""

@@ -1,0 +1,155 @@
+"""Progress of trajectories, loaded in bulk: a fixed number of queries for any number of them.
+
+Lists (supervisor, coordinator) and the phase guards read the same numbers from here.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask_babel import get_locale
+from sqlalchemy import func, select
+from sqlalchemy.orm.attributes import set_committed_value
+
+from evc.extensions import db
+from evc.framework import current_framework
+from evc.procedure.evidence import evidence_counts
+from evc.procedure.models import (
+    CompetencyChoice,
+    GroupAttendance,
+    GuidanceSession,
+    Intake,
+    OrganisationSettings,
+    SelfAssessment,
+)
+
+DEFAULT_SETTINGS = {
+    "min_guidance_sessions": 2,
+    "recommended_group_meetings": 2,
+    "stalled_after_days": 30,
+}
+
+
+@dataclass
+class Progress:
+    sessions_held: int = 0
+    sessions_required: int = 2
+    group_meetings_attended: int = 0
+    group_meetings_recommended: int = 2
+    stalled_after_days: int = 30
+    chosen: tuple[str, ...] = ()
+    self_assessments: dict[str, SelfAssessment] = field(default_factory=dict)
+    evidence: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def rated(self) -> int:
+        return sum(1 for c in self.chosen if self._rating(c) is not None)
+
+    @property
+    def complete(self) -> int:
+        return sum(1 for c in self.chosen if self._is_complete(c))
+
+    @property
+    def evidence_total(self) -> int:
+        return sum(self.evidence.get(c, 0) for c in self.chosen)
+
+    @property
+    def incomplete_self_assessments(self) -> list[str]:
+        return competency_names(c for c in self.chosen if not self._is_complete(c))
+
+    @property
+    def competencies_without_evidence(self) -> list[str]:
+        return competency_names(c for c in self.chosen if not self.evidence.get(c))
+
+    @property
+    def group_meetings_short(self) -> bool:
+        return self.group_meetings_attended < self.group_meetings_recommended
+
+    def _rating(self, competency_id: str):
+        assessment = self.self_assessments.get(competency_id)
+        return assessment.rating if assessment else None
+
+    def _is_complete(self, competency_id: str) -> bool:
+        assessment = self.self_assessments.get(competency_id)
+        return bool(assessment and assessment.is_complete)
+
+
+def competency_names(competency_ids) -> list[str]:
+    framework = current_framework()
+    language = str(get_locale() or "nl")
+    return [framework.competency(c).name(language) for c in competency_ids]
+
+
+def settings_for(organisation_ids) -> dict[int, dict]:
+    rows = db.session.scalars(
+        select(OrganisationSettings).where(
+            OrganisationSettings.organisation_id.in_(organisation_ids)
+        )
+    ).all()
+    found = {
+        row.organisation_id: {
+            "min_guidance_sessions": row.min_guidance_sessions,
+            "recommended_group_meetings": row.recommended_group_meetings,
+            "stalled_after_days": row.stalled_after_days,
+        }
+        for row in rows
+    }
+    return {oid: found.get(oid, DEFAULT_SETTINGS) for oid in organisation_ids}
+
+
+def load_progress(trajectories) -> None:
+    """Attach ``_progress`` (and the intake) to each trajectory with seven queries in total."""
+    trajectories = list(trajectories)
+    if not trajectories:
+        return
+    ids = [t.id for t in trajectories]
+    today = date.today()
+    sessions = dict(
+        db.session.execute(
+            select(GuidanceSession.trajectory_id, func.count(GuidanceSession.id))
+            .where(GuidanceSession.trajectory_id.in_(ids), GuidanceSession.held_on <= today)
+            .group_by(GuidanceSession.trajectory_id)
+        ).all()
+    )
+    attended = dict(
+        db.session.execute(
+            select(GroupAttendance.trajectory_id, func.count(GroupAttendance.id))
+            .where(GroupAttendance.trajectory_id.in_(ids), GroupAttendance.present.is_(True))
+            .group_by(GroupAttendance.trajectory_id)
+        ).all()
+    )
+    chosen: dict[int, list[str]] = defaultdict(list)
+    for trajectory_id, competency_id in db.session.execute(
+        select(CompetencyChoice.trajectory_id, CompetencyChoice.competency_id).where(
+            CompetencyChoice.trajectory_id.in_(ids)
+        )
+    ):
+        chosen[trajectory_id].append(competency_id)
+    assessments: dict[int, dict[str, SelfAssessment]] = defaultdict(dict)
+    for row in db.session.scalars(
+        select(SelfAssessment).where(SelfAssessment.trajectory_id.in_(ids))
+    ):
+        assessments[row.trajectory_id][row.competency_id] = row
+    intakes = {
+        row.trajectory_id: row
+        for row in db.session.scalars(select(Intake).where(Intake.trajectory_id.in_(ids)))
+    }
+    evidence = evidence_counts(ids)
+    settings = settings_for({t.organisation_id for t in trajectories})
+    order = {cid: n for n, cid in enumerate(current_framework().competency_ids)}
+    for trajectory in trajectories:
+        setting = settings[trajectory.organisation_id]
+        trajectory._progress = Progress(
+            sessions_held=sessions.get(trajectory.id, 0),
+            sessions_required=setting["min_guidance_sessions"],
+            group_meetings_attended=attended.get(trajectory.id, 0),
+            group_meetings_recommended=setting["recommended_group_meetings"],
+            stalled_after_days=setting["stalled_after_days"],
+            chosen=tuple(sorted(chosen.get(trajectory.id, []), key=lambda c: order.get(c, 99))),
+            self_assessments=assessments.get(trajectory.id, {}),
+            evidence=evidence.get(trajectory.id, {}),
+        )
+        # Fill the relationship from what was loaded, so templates do not query per row.
+        set_committed_value(trajectory, "intake", intakes.get(trajectory.id))

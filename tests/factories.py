@@ -79,3 +79,135 @@ def volunteer(org):
     return user(
         Role.VOLUNTEER, org=org, email="vrijwilliger@test.example", name="Vera Vrijwilliger"
     )
+
+
+# --- EVC-A trajectories -------------------------------------------------------------------
+
+from datetime import date, timedelta  # noqa: E402
+
+from evc.db import utcnow  # noqa: E402
+from evc.procedure.evidence import register_evidence_counter  # noqa: E402
+from evc.procedure.models import (  # noqa: E402
+    CompetencyChoice,
+    GoalKind,
+    GuidanceSession,
+    Intake,
+    SelfAssessment,
+    Trajectory,
+)
+from evc.procedure.phases import Phase  # noqa: E402
+
+STARR = {
+    "situation": "Op de voedselbank was het druk.",
+    "task": "Ik moest de uitgifte regelen.",
+    "action": "Ik maakte een rij en legde uit hoe het werkt.",
+    "result": "Iedereen was op tijd geholpen.",
+    "reflection": "Rust bewaren helpt.",
+}
+
+
+def trajectory(
+    organisation_: Organisation,
+    *,
+    volunteer: User | None = None,
+    supervisor: User | None = None,
+    phase: Phase = Phase.INTAKE,
+) -> Trajectory:
+    """A trajectory in ``phase`` (set directly: this is test data, not a phase change)."""
+    volunteer = volunteer or user(Role.VOLUNTEER, org=organisation_)
+    supervisor = supervisor or user(Role.SUPERVISOR, org=organisation_)
+    item = Trajectory(
+        organisation_id=organisation_.id,
+        volunteer_id=volunteer.id,
+        supervisor_id=supervisor.id,
+        phase=phase,
+        framework_id="evc-a",
+        framework_version="2026.1",
+        last_activity_at=utcnow(),
+    )
+    db.session.add(item)
+    db.session.commit()
+    return item
+
+
+def intake(item: Trajectory, *, confirmed: bool = True) -> Intake:
+    record = Intake(
+        trajectory_id=item.id,
+        held_on=date.today() - timedelta(days=10),
+        goal_kind=GoalKind.SELF_INSIGHT,
+        goal="Weten wat ik kan.",
+        work_organisation="Voedselbank",
+        work_tasks="Uitgifte",
+        meeting_plan="Elke twee weken.",
+        target_submission_date=date.today() + timedelta(days=60),
+        confirmed_at=utcnow() if confirmed else None,
+    )
+    db.session.add(record)
+    db.session.commit()
+    return record
+
+
+def sessions(item: Trajectory, count: int = 2, *, days_ago: int = 3) -> None:
+    for n in range(count):
+        db.session.add(
+            GuidanceSession(
+                trajectory_id=item.id,
+                supervisor_id=item.supervisor_id,
+                held_on=date.today() - timedelta(days=days_ago + n),
+                topics=f"Gesprek {n + 1}",
+                shared_notes="Gedeelde aantekening",
+                private_notes="GEHEIME NOTITIE",
+            )
+        )
+    db.session.commit()
+
+
+def choose(item: Trajectory, *competency_ids: str) -> None:
+    for competency_id in competency_ids:
+        db.session.add(CompetencyChoice(trajectory_id=item.id, competency_id=competency_id))
+    db.session.commit()
+
+
+def self_assessment(item: Trajectory, competency_id: str, *, rating=3, complete=True):
+    fields = dict(STARR) if complete else {"situation": STARR["situation"]}
+    record = SelfAssessment(
+        trajectory_id=item.id, competency_id=competency_id, rating=rating, **fields
+    )
+    db.session.add(record)
+    db.session.commit()
+    return record
+
+
+def ready_for_submission(organisation_: Organisation, *competency_ids: str, evidence=None):
+    """A trajectory in recognition that meets every guard (given ``evidence`` counts)."""
+    competency_ids = competency_ids or ("communicating",)
+    item = trajectory(organisation_, phase=Phase.RECOGNITION)
+    intake(item)
+    sessions(item, 2)
+    choose(item, *competency_ids)
+    for competency_id in competency_ids:
+        self_assessment(item, competency_id)
+        if evidence is not None:
+            evidence.add(item, competency_id)
+    return item
+
+
+class FakeEvidence:
+    """Stands in for the portfolio: evidence counts per trajectory and competency."""
+
+    def __init__(self):
+        self.counts: dict[int, dict[str, int]] = {}
+
+    def add(self, item: Trajectory, competency_id: str, count: int = 1) -> None:
+        per = self.counts.setdefault(item.id, {})
+        per[competency_id] = per.get(competency_id, 0) + count
+
+    def __call__(self, trajectory_ids):
+        return {tid: dict(self.counts[tid]) for tid in trajectory_ids if tid in self.counts}
+
+
+@pytest.fixture
+def evidence(app):
+    fake = FakeEvidence()
+    register_evidence_counter(app, fake)
+    return fake

@@ -12,15 +12,18 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from evc.db import Base, TimestampMixin, UTCDateTime
 
 
-def enum_column(enum_cls, length: int = 20):
-    """Store an enum by its value, checked by a CHECK constraint on every database."""
+def enum_column(enum_cls, length: int = 20, name: str | None = None):
+    """Store an enum by its value, checked by a CHECK constraint on every database.
+
+    ``name`` names the constraint; give one when a table has two columns of the same enum.
+    """
     return Enum(
         enum_cls,
         native_enum=False,
         create_constraint=True,
         length=length,
         values_callable=lambda cls: [member.value for member in cls],
-        name=enum_cls.__name__.lower(),
+        name=name or enum_cls.__name__.lower(),
     )
 
 

@@ -84,8 +84,8 @@ class PhaseChange(Base):
     trajectory_id: Mapped[int] = mapped_column(
         ForeignKey("trajectory.id", ondelete="CASCADE"), index=True
     )
-    from_phase: Mapped[Phase] = mapped_column(enum_column(Phase))
-    to_phase: Mapped[Phase] = mapped_column(enum_column(Phase))
+    from_phase: Mapped[Phase] = mapped_column(enum_column(Phase, name="from_phase"))
+    to_phase: Mapped[Phase] = mapped_column(enum_column(Phase, name="to_phase"))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -1,12 +1,13 @@
-"""trajectory, intake, meetings, competency choice, self-assessment
+"""Trajectory, intake, meetings, competency choice, self-assessment, form submissions
 
 Revision ID: 0002_trajectory
 Revises: 0001_initial
-Create Date: 2026-11-29 03:22:29.468566
+Create Date: 2026-11-29 03:28:59.538486
 """
 
 import sqlalchemy as sa
 from alembic import op
+
 
 revision = "0002_trajectory"
 down_revision = "0001_initial"
@@ -293,7 +294,7 @@ def upgrade() -> None:
                 "final_interview",
                 "completed",
                 "withdrawn",
-                name="phase",
+                name="from_phase",
                 native_enum=False,
                 create_constraint=True,
                 length=20,
@@ -309,7 +310,7 @@ def upgrade() -> None:
                 "final_interview",
                 "completed",
                 "withdrawn",
-                name="phase",
+                name="to_phase",
                 native_enum=False,
                 create_constraint=True,
                 length=20,

@@ -23,6 +23,7 @@ from evc.accounts.passwords import hash_password
 from evc.demo import seed_demo
 from evc.extensions import db
 from evc.models import metadata
+from evc.procedure.models import Trajectory
 
 PASSWORD = "a password for the benchmark"
 SECONDS = 3.0
@@ -63,6 +64,7 @@ def build_app(folder: Path):
             select(Membership.organisation_id).where(Membership.role == Role.COORDINATOR).limit(1)
         )
         password_hash = hash_password(PASSWORD)
+        supervisor = db.session.scalar(select(User).where(User.email == "begeleider@example.org"))
         for n in range(200):
             user = User(
                 email=f"lid{n}@example.org", display_name=f"Lid {n}", password_hash=password_hash
@@ -72,6 +74,16 @@ def build_app(folder: Path):
             db.session.add(
                 Membership(user_id=user.id, organisation_id=organisation, role=Role.VOLUNTEER)
             )
+            if n < 100:  # a hundred trajectories for the supervisor and coordinator lists
+                db.session.add(
+                    Trajectory(
+                        organisation_id=organisation,
+                        volunteer_id=user.id,
+                        supervisor_id=supervisor.id,
+                        framework_id="evc-a",
+                        framework_version="2026.1",
+                    )
+                )
         db.session.commit()
     return app, organisation
 
@@ -87,16 +99,19 @@ def queries_for(app, client, path: str) -> int:
     return len(statements)
 
 
+def logged_in(app, email: str):
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    client.post("/login", data={"csrf_token": token, "email": email, "password": PASSWORD})
+    return client
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         app, organisation = build_app(Path(folder))
-        client = app.test_client()
-        page = client.get("/login").get_data(as_text=True)
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-        client.post(
-            "/login",
-            data={"csrf_token": token, "email": "coordinator@example.org", "password": PASSWORD},
-        )
+        client = logged_in(app, "coordinator@example.org")
+        supervisor = logged_in(app, "begeleider@example.org")
         base = baseline_rate()
         print(f"baseline (bare Flask page): {base:8.0f} req/s = 1.00")
         for label, path in [
@@ -105,8 +120,11 @@ def main() -> None:
             ("competencies", "/competenties"),
             ("members page, 200 members", f"/organisaties/{organisation}/leden"),
             ("audit log", f"/organisaties/{organisation}/logboek"),
+            ("trajectories, 25 of 103", f"/organisaties/{organisation}/trajecten"),
+            ("supervisor list, 103", "/begeleiding"),
+            ("trajectory page", "/trajecten/3"),
         ]:
-            target = app.test_client() if path == "/login" else client
+            target = {"/login": app.test_client(), "/begeleiding": supervisor}.get(path, client)
             per_second = rate(target, path)
             queries = queries_for(app, target, path)
             print(

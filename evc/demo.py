@@ -94,7 +94,7 @@ def _seed_trajectories(organisation) -> None:
         ),
         actor=supervisor,
     )
-    procedure.confirm_intake(vera, actor=vera.volunteer)
+    procedure.confirm_intake(vera, version_id=vera.intake.version_id, actor=vera.volunteer)
     procedure.choose_competencies(
         vera, ["communicating", "cooperating", "showing_reliability"], actor=vera.volunteer
     )

@@ -212,7 +212,8 @@ def count_queries():
     statements: list[str] = []
 
     def before(_conn, _cursor, statement, *_args):
-        statements.append(statement)
+        if statement != "BEGIN":  # SQLite's explicit BEGIN; PostgreSQL begins implicitly
+            statements.append(statement)
 
     event.listen(database.engine, "before_cursor_execute", before)
     try:

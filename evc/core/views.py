@@ -80,7 +80,10 @@ def supervised_summary(user) -> dict:
     """How many active trajectories the supervisor has, and how many have stalled."""
     rows = db.session.execute(
         select(Trajectory.last_activity_at, Trajectory.organisation_id).where(
-            Trajectory.supervisor_id == user.id, Trajectory.phase.in_(ACTIVE_PHASES)
+            Trajectory.supervisor_id == user.id,
+            Trajectory.phase.in_(ACTIVE_PHASES),
+            # only where they still are a supervisor, as on the list itself
+            Trajectory.organisation_id.in_(user.organisation_ids(Role.SUPERVISOR)),
         )
     ).all()
     limits = settings_for({r.organisation_id for r in rows}) if rows else {}

@@ -8,7 +8,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
-    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -32,12 +31,17 @@ def not_in_future(_form, field):
 
 
 class StartTrajectoryForm(FlaskForm):
+    # validate_choice off: the view explains a refused choice (e.g. started meanwhile) itself.
     volunteer = SelectField(
-        _l("Vrijwilliger"), coerce=int, validators=[InputRequired(_l("Kies een vrijwilliger."))]
+        _l("Vrijwilliger"),
+        coerce=int,
+        validate_choice=False,
+        validators=[InputRequired(_l("Kies een vrijwilliger."))],
     )
     supervisor = SelectField(
         _l("Begeleider"),
         coerce=int,
+        validate_choice=False,
         description=_l(
             "De begeleider voert de gesprekken en helpt de "
             "vrijwilliger. De begeleider beoordeelt niet."
@@ -88,7 +92,7 @@ class IntakeForm(FlaskForm):
         _l("Streefdatum om het portfolio in te leveren"),
         validators=[InputRequired(DATE_INVALID)],
     )
-    version_id = HiddenField()
+    version_id = IntegerField(widget=widgets.HiddenInput(), validators=[Optional()])
 
 
 class GuidanceSessionForm(OnceMixin, FlaskForm):
@@ -122,6 +126,8 @@ class GroupMeetingForm(OnceMixin, FlaskForm):
     )
     present = SelectMultipleField(
         _l("Wie was er?"),
+        id="attendance",
+        validate_choice=False,  # the service refuses volunteers outside the list, with a message
         coerce=int,
         widget=widgets.ListWidget(prefix_label=False),
         option_widget=widgets.CheckboxInput(),

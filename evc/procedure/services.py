@@ -174,6 +174,12 @@ def start_trajectory(
         trajectory,
         supervisor=supervisor,
     )
+    _notify(
+        supervisor,
+        "email/trajectory_assigned.txt",
+        lambda: _("Je begeleidt %(name)s in een EVC-A-traject", name=volunteer.display_name),
+        trajectory,
+    )
     return trajectory
 
 
@@ -232,7 +238,7 @@ def record_intake(
         intake = Intake(trajectory_id=trajectory.id)
         db.session.add(intake)
         trajectory.intake = intake
-    elif version_id is not None and version_id != intake.version_id:
+    elif version_id != intake.version_id:  # None: the form was opened before the first save
         raise _stale()
     for name, value in data.items():
         setattr(intake, name, value.strip() if isinstance(value, str) else value)
@@ -255,13 +261,21 @@ def record_intake(
     return intake
 
 
-def confirm_intake(trajectory: Trajectory, *, actor: User) -> None:
-    """The volunteer confirms the agreements; recognition starts right away."""
+def confirm_intake(trajectory: Trajectory, *, version_id: int | None, actor: User) -> None:
+    """The volunteer confirms the agreements they read (``version_id``); recognition starts
+    right away. Agreements changed after they were read are not confirmed."""
     intake = trajectory.intake
     if intake is None:
         raise DomainError(_("Er is nog geen begingesprek vastgelegd."))
     if intake.confirmed_at is not None:
         raise DomainError(_("Je hebt de afspraken al bevestigd."))
+    if version_id != intake.version_id:
+        raise ConcurrentEdit(
+            _(
+                "De afspraken zijn net aangepast door je begeleider. Lees ze opnieuw en bevestig "
+                "ze dan."
+            )
+        )
     intake.confirmed_at = utcnow()
     log_action(
         "intake.confirmed", actor=actor, organisation_id=trajectory.organisation_id, obj=trajectory
@@ -330,8 +344,16 @@ def log_group_meeting(
     if not topic.strip():
         raise DomainError(_("Vul het onderwerp in."), field="topic")
     allowed = {t.id: t for t in trajectories if t.organisation_id == organisation.id}
-    if not attendance or set(attendance) - set(allowed):
-        raise DomainError(_("Vink aan wie aanwezig was."), field="attendance")
+    if not attendance:
+        raise DomainError(_("Vink aan wie aanwezig was."), field="present")
+    if set(attendance) - set(allowed):
+        raise DomainError(
+            _(
+                "Een van de aangevinkte vrijwilligers hoort niet (meer) bij deze lijst. Kijk de "
+                "lijst na en sla opnieuw op."
+            ),
+            field="present",
+        )
     meeting = GroupMeeting(
         organisation_id=organisation.id,
         supervisor_id=actor.id,

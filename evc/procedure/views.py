@@ -36,6 +36,7 @@ from evc.procedure.models import (
     GroupAttendance,
     GroupMeeting,
     GuidanceSession,
+    Intake,
     PhaseChange,
     SelfAssessment,
     Trajectory,
@@ -182,14 +183,16 @@ def _people_with_role(organisation: Organisation, role: Role) -> list[User]:
 @permission("trajectory.start", per_object=True)
 def start(organisation_id: int):
     organisation = load_organisation(organisation_id, "trajectory.start")
-    busy = set(
+    members = select(Membership.user_id).where(Membership.organisation_id == organisation.id)
+    busy = set(  # one active trajectory per volunteer, in whichever organisation it runs
         db.session.scalars(
             select(Trajectory.volunteer_id).where(
-                Trajectory.organisation_id == organisation.id, Trajectory.phase.in_(ACTIVE_PHASES)
+                Trajectory.volunteer_id.in_(members), Trajectory.phase.in_(ACTIVE_PHASES)
             )
         )
     )
-    volunteers = [u for u in _people_with_role(organisation, Role.VOLUNTEER) if u.id not in busy]
+    all_volunteers = _people_with_role(organisation, Role.VOLUNTEER)
+    volunteers = [u for u in all_volunteers if u.id not in busy]
     supervisors = _people_with_role(organisation, Role.SUPERVISOR)
     form = StartTrajectoryForm()
     form.volunteer.choices = [(0, _("Kies een vrijwilliger"))] + [
@@ -200,12 +203,12 @@ def start(organisation_id: int):
     ]
     status = 200
     if form.validate_on_submit():
-        volunteer = next((u for u in volunteers if u.id == form.volunteer.data), None)
+        volunteer = next((u for u in all_volunteers if u.id == form.volunteer.data), None)
         supervisor = next((u for u in supervisors if u.id == form.supervisor.data), None)
         try:
             if volunteer is None:
                 raise DomainError(
-                    _("Kies een vrijwilliger zonder lopend traject."), field="volunteer"
+                    _("Kies een vrijwilliger van deze organisatie."), field="volunteer"
                 )
             if supervisor is None:
                 raise DomainError(
@@ -315,15 +318,18 @@ def intake(trajectory_id: int):
         )
     form = IntakeForm(obj=item.intake)
     status = 200
+    conflict = None
     if form.validate_on_submit():
         data = {name: getattr(form, name).data for name in INTAKE_FIELDS}
-        version = int(form.version_id.data) if form.version_id.data else None
+        version = form.version_id.data or None
         try:
             services.record_intake(item, data, actor=_actor(), version_id=version)
         except DomainError as error:
             db.session.rollback()
             apply_form_error(form, error)
-            status = 409 if isinstance(error, services.ConcurrentEdit) else 422
+            status = 422
+            if isinstance(error, services.ConcurrentEdit):
+                status, conflict = 409, _show_saved_version(form, Intake, item)
         else:
             _commit_and_mail()
             flash(
@@ -339,7 +345,9 @@ def intake(trajectory_id: int):
         status = 422
     if request.method == "GET" and item.intake is not None:
         form.version_id.data = item.intake.version_id
-    return render_template("procedure/intake.html", form=form, trajectory=item), status
+    return render_template(
+        "procedure/intake.html", form=form, trajectory=item, conflict=conflict
+    ), status
 
 
 @bp.route("/trajecten/<int:trajectory_id>/begingesprek/bevestigen", methods=["POST"])
@@ -354,7 +362,9 @@ def confirm_intake(trajectory_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
-        services.confirm_intake(item, actor=_actor())
+        services.confirm_intake(
+            item, version_id=request.form.get("version_id", type=int), actor=_actor()
+        )
     except DomainError as error:
         db.session.rollback()
         return refuse(item, error.message)
@@ -428,6 +438,7 @@ def new_group_meeting():
     if form.validate_on_submit():
         present = set(form.present.data or [])
         attendance = {t.id: t.id in present for t in trajectories}
+        attendance.update({tid: True for tid in present - set(attendance)})  # refused below
         try:
             consume_once(form)
             services.log_group_meeting(
@@ -517,6 +528,10 @@ def self_assessment(trajectory_id: int, competency_id: str):
     )
     editable = can("self_assessment.edit", item)
     if request.method == "POST" and not editable:
+        if item.phase == Phase.RECOGNITION:
+            return refuse(
+                item, _("Alleen de vrijwilliger en de begeleider vullen de zelfbeoordeling in.")
+            )
         return refuse(item, _("Je zelfbeoordeling is ingediend en kan niet meer worden gewijzigd."))
     form = SelfAssessmentForm(obj=saved)
     language = _language()
@@ -524,6 +539,7 @@ def self_assessment(trajectory_id: int, competency_id: str):
         (p.value, f"{p.label(language)}: {p.description(language)}") for p in framework.scale
     ]
     status = 200
+    conflict = None
     if form.validate_on_submit():
         data = {"rating": form.rating.data, **{f: getattr(form, f).data for f in STARR_FIELDS}}
         try:
@@ -533,7 +549,12 @@ def self_assessment(trajectory_id: int, competency_id: str):
         except DomainError as error:
             db.session.rollback()
             apply_form_error(form, error)
-            status = 409 if isinstance(error, services.ConcurrentEdit) else 422
+            status = 422
+            if isinstance(error, services.ConcurrentEdit):
+                status, conflict = (
+                    409,
+                    _show_saved_version(form, SelfAssessment, item, competency_id),
+                )
         else:
             _commit_and_mail()
             if saved.is_complete:
@@ -560,7 +581,21 @@ def self_assessment(trajectory_id: int, competency_id: str):
         editable=editable,
         framework=framework,
         language=language,
+        conflict=conflict,
     ), status
+
+
+def _show_saved_version(form, model, trajectory: Trajectory, competency_id: str | None = None):
+    """After a refused stale save: keep what the person typed, show what is stored now, and let
+    the next save build on the stored version (they have seen it)."""
+    query = select(model).where(model.trajectory_id == trajectory.id)
+    if competency_id is not None:
+        query = query.where(model.competency_id == competency_id)
+    current = db.session.scalar(query.execution_options(populate_existing=True))
+    if current is not None:
+        form.version_id.data = current.version_id
+        form.version_id.raw_data = [str(current.version_id)]
+    return current
 
 
 # --- submitting and withdrawing --------------------------------------------------------------

@@ -292,13 +292,13 @@ def test_confirming_the_intake_starts_recognition_and_mails_the_supervisor(org, 
     item = factories.trajectory(org)
     services.record_intake(item, intake_data(), actor=factories.user())
     volunteer = session.get(type(factories.user()), item.volunteer_id)
-    services.confirm_intake(item, actor=volunteer)
+    services.confirm_intake(item, version_id=item.intake.version_id, actor=volunteer)
     session.commit()
     assert item.phase == Phase.RECOGNITION
     supervisor = session.get(type(volunteer), item.supervisor_id)
     assert any("bevestigd" in m.subject for m in mails_to(session, supervisor))
     with pytest.raises(DomainError, match="al bevestigd"):
-        services.confirm_intake(item, actor=volunteer)
+        services.confirm_intake(item, version_id=item.intake.version_id, actor=volunteer)
     with pytest.raises(DomainError):
         services.record_intake(item, intake_data(), actor=factories.user())
 
@@ -306,7 +306,7 @@ def test_confirming_the_intake_starts_recognition_and_mails_the_supervisor(org, 
 def test_intake_cannot_be_confirmed_before_it_is_recorded(org):
     item = factories.trajectory(org)
     with pytest.raises(DomainError, match="nog geen begingesprek"):
-        services.confirm_intake(item, actor=factories.user())
+        services.confirm_intake(item, version_id=None, actor=factories.user())
 
 
 # --- meetings -------------------------------------------------------------------------------
@@ -364,7 +364,7 @@ def test_group_meeting_counts_only_those_present(org, session):
 def test_group_meeting_refuses_trajectories_one_may_not_record_for(org, other_org, session):
     mine = factories.trajectory(org, phase=Phase.RECOGNITION)
     foreign = factories.trajectory(other_org, phase=Phase.RECOGNITION)
-    with pytest.raises(DomainError, match="Vink aan wie aanwezig was."):
+    with pytest.raises(DomainError, match="hoort niet \\(meer\\) bij deze lijst"):
         services.log_group_meeting(
             org,
             held_on=TODAY,

@@ -8,7 +8,6 @@ Create Date: 2026-11-29 03:28:59.538486
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = "0002_trajectory"
 down_revision = "0001_initial"
 branch_labels = None

@@ -48,6 +48,11 @@ class Defaults:
     BASE_URL = ""  # e.g. https://evc.example.org; used in e-mails. Empty: taken from the request.
 
     FRAMEWORK_DIR = str(ROOT / "competencies")
+    # Uploaded evidence: empty UPLOAD_DIR means instance/uploads.
+    UPLOAD_DIR = ""
+    MAX_FILE_BYTES = 20_000_000
+    MAX_PORTFOLIO_BYTES = 250_000_000
+    REFEREE_LINK_VALID_DAYS = 14
     MAX_CONTENT_LENGTH = 25 * 1024 * 1024
     BABEL_DEFAULT_LOCALE = "nl"
     BABEL_DEFAULT_TIMEZONE = "Europe/Amsterdam"

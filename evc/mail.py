@@ -25,6 +25,10 @@ class OutboxMessage(TimestampMixin, Base):
     recipient_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="CASCADE"), index=True
     )
+    # For mail to someone without an account (a referee): whose coordinators may read it.
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
     to_address: Mapped[str] = mapped_column(String(254))
     # "password_reset" mails carry a link that takes over the account: never shown in the app.
     kind: Mapped[str] = mapped_column(String(30), default="notice")
@@ -52,6 +56,22 @@ def queue_mail(recipient, subject: str, body: str, kind: str = "notice") -> Outb
         recipient_id=recipient.id,
         kind=kind,
         to_address=recipient.email,
+        subject=_clean_header(subject)[:200],
+        body=body,
+    )
+    db.session.add(message)
+    return message
+
+
+def queue_mail_to_address(
+    address: str, subject: str, body: str, *, organisation_id: int, kind: str = "notice"
+) -> OutboxMessage:
+    """Mail someone without an account (a referee); the outbox shows it to that organisation."""
+    message = OutboxMessage(
+        recipient_id=None,
+        organisation_id=organisation_id,
+        kind=kind,
+        to_address=address.strip(),
         subject=_clean_header(subject)[:200],
         body=body,
     )

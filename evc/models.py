@@ -12,6 +12,12 @@ from evc.audit import AuditEntry  # noqa: F401
 from evc.db import Base
 from evc.mail import OutboxMessage  # noqa: F401
 from evc.once import FormSubmission  # noqa: F401
+from evc.portfolio.models import (  # noqa: F401
+    EvidenceComment,
+    EvidenceItem,
+    EvidenceLink,
+    RefereeRequest,
+)
 from evc.procedure.models import (  # noqa: F401
     CompetencyChoice,
     GroupAttendance,

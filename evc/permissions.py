@@ -119,6 +119,11 @@ def trajectory_is_active(_user, trajectory) -> bool:
     return trajectory.is_active
 
 
+def of_item(rule: Predicate) -> Predicate:
+    """Apply a trajectory predicate to the trajectory an evidence item belongs to."""
+    return Predicate(lambda user, item: rule(user, item.trajectory), f"of_item({rule.name})")
+
+
 # --- the table ------------------------------------------------------------------------------
 
 RULES: dict[str, Predicate] = {
@@ -146,6 +151,14 @@ RULES: dict[str, Predicate] = {
     & phase_is(Phase.RECOGNITION),
     "trajectory.withdraw": (is_trajectory_supervisor | coordinates_trajectory)
     & trajectory_is_active,
+    # Portfolio (evidence); the assessor is added with the assessment
+    "portfolio.add": is_trajectory_volunteer & phase_is(Phase.INTAKE, Phase.RECOGNITION),
+    "portfolio.access_log": is_trajectory_volunteer,
+    "evidence.view": of_item(
+        is_trajectory_volunteer | is_trajectory_supervisor | coordinates_trajectory
+    ),
+    "evidence.edit": of_item(is_trajectory_volunteer & phase_is(Phase.INTAKE, Phase.RECOGNITION)),
+    "evidence.comment": of_item(is_trajectory_volunteer | is_trajectory_supervisor),
 }
 
 

@@ -119,11 +119,16 @@ TEST_CONFIG = {
 
 
 @pytest.fixture
-def make_app(database_url, postgres_server):
+def make_app(database_url, postgres_server, tmp_path):
     engines = []
 
     def factory(**overrides):
-        config = {**TEST_CONFIG, "DATABASE_URL": database_url, **overrides}
+        config = {
+            **TEST_CONFIG,
+            "DATABASE_URL": database_url,
+            "UPLOAD_DIR": str(tmp_path / "uploads"),
+            **overrides,
+        }
         app = create_app(config)
         engines.append(database.engine)
         if postgres_server is None:

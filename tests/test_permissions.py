@@ -33,6 +33,7 @@ def test_public_routes_are_only_the_expected_ones(app):
         "/login",
         "/taal",
         "/uitnodiging/<token>",
+        "/verklaring/<token>",
         "/wachtwoord-herstellen/<token>",
         "/wachtwoord-vergeten",
     ]

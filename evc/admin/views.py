@@ -278,7 +278,12 @@ def outbox():
     if not current_user.is_site_admin:
         coordinated = current_user.organisation_ids(Role.COORDINATOR)
         recipients = select(Membership.user_id).where(Membership.organisation_id.in_(coordinated))
-        query = query.where(OutboxMessage.recipient_id.in_(recipients))
+        query = query.where(
+            or_(
+                OutboxMessage.recipient_id.in_(recipients),
+                OutboxMessage.organisation_id.in_(coordinated),
+            )
+        )
     return render_template("admin/outbox.html", messages=db.session.scalars(query).all())
 
 

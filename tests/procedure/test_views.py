@@ -1241,9 +1241,9 @@ def test_supervised_list_query_count_does_not_grow(web, session, org, supervisor
         page = text(web.get("/begeleiding"))
     assert page.count("data-trajectory=") == n
     # the session, the user with memberships, the trajectories with volunteer and organisation,
-    # and the six progress queries (sessions, attendance, choices, self-assessments, intakes,
-    # organisation settings), whether there is one trajectory or three
-    assert len(statements) == 9, statements
+    # and the seven progress queries (sessions, attendance, choices, self-assessments, intakes,
+    # evidence counts, organisation settings), whether there is one trajectory or three
+    assert len(statements) == 10, statements
 
 
 @pytest.mark.parametrize("n", [1, 3])
@@ -1256,9 +1256,9 @@ def test_coordinator_list_query_count_does_not_grow(
         page = text(web.get(_list_url(org)))
     assert page.count("data-trajectory=") == n
     # the session, the user, the organisation, the total for the pagination, the page of
-    # trajectories with volunteer and supervisor, the six progress queries and the supervisors
-    # for the filter, whether there is one trajectory or three
-    assert len(statements) == 12, statements
+    # trajectories with volunteer and supervisor, the seven progress queries and the
+    # supervisors for the filter, whether there is one trajectory or three
+    assert len(statements) == 13, statements
 
 
 # --- more that people notice ---------------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""Portfolio: the candidate's evidence files (upload checks, storage, downloads)."""

@@ -1,0 +1,334 @@
+"""Deciding what an uploaded file is, and cleaning it before it is stored.
+
+The type comes from the content only, never from the file name or the browser's header. Images
+are decoded and written again without any metadata (EXIF, GPS, XMP, ICC, comments) and without
+whatever was appended after the image; documents are checked but stored as they are. ZIP-based
+documents (DOCX, ODT) are judged from the ZIP's central directory and are never extracted.
+
+Pixel bombs: Pillow's own guard (``Image.MAX_IMAGE_PIXELS``, about 89 megapixels: a warning
+above it, an error above twice that) is left as it is, globally. On top of it this module refuses
+images above ``MAX_PIXELS`` from the header, before any pixel is decoded. Pillow's warning is
+treated as an error when the warning filters turn it into one (as pytest does), and is harmless
+otherwise because ``MAX_PIXELS`` is lower. Nothing global is changed per upload, so concurrent
+uploads in threads cannot disturb each other.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import struct
+import tempfile
+import unicodedata
+import zipfile
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+from flask_babel import gettext as _
+from PIL import Image, ImageOps
+
+from evc.errors import DomainError
+
+ALLOWED = {
+    "pdf": "application/pdf",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "odt": "application/vnd.oasis.opendocument.text",
+}
+EXTENSIONS = {"pdf": ".pdf", "jpeg": ".jpg", "png": ".png", "docx": ".docx", "odt": ".odt"}
+IMAGE_KINDS = frozenset({"jpeg", "png"})
+
+MAX_PIXELS = 40_000_000  # 40 megapixels: more than any phone camera, far below a pixel bomb
+THUMBNAIL_SIZE = (320, 320)
+JPEG_QUALITY = 85
+THUMBNAIL_QUALITY = 80
+
+MAX_ZIP_ENTRIES = 2_000
+MAX_ZIP_UNCOMPRESSED = 100_000_000  # sum of the declared sizes of all entries
+MAX_ZIP_RATIO = 200
+# Small entries cannot do harm on their own (the sum above still counts them), and highly
+# repetitive XML in an ordinary document can compress very well: the ratio only counts above this.
+ZIP_RATIO_FROM_BYTES = 1_000_000
+
+MAX_DISPLAY_NAME = 150
+CHUNK = 64 * 1024
+
+PDF_MAGIC = b"%PDF-"
+JPEG_MAGIC = b"\xff\xd8\xff"
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+ZIP_MAGIC = b"PK\x03\x04"
+ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
+JPEG_SUFFIXES = frozenset({".jpg", ".jpeg", ".jpe", ".jfif"})
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    kind: str  # key of ALLOWED
+    content_type: str
+    path: Path  # a temp file holding the bytes to store (re-encoded for images)
+    size: int
+    sha256: str
+    thumbnail: Path | None  # JPEG thumbnail (max 320x320) for images, else None
+    is_image: bool
+
+
+# --- messages (translated when raised) -------------------------------------------------------
+
+
+def _not_allowed() -> DomainError:
+    return DomainError(
+        _(
+            "Dit soort bestand kan niet. Kies een PDF, foto (JPG of PNG), Word-bestand (DOCX) "
+            "of OpenDocument-tekst (ODT)."
+        ),
+        field="file",
+    )
+
+
+def _unsafe_document() -> DomainError:
+    return DomainError(_("Dit bestand is beschadigd of niet veilig."), field="file")
+
+
+def _bad_image() -> DomainError:
+    return DomainError(_("Deze foto is te groot of beschadigd."), field="file")
+
+
+# --- checking ----------------------------------------------------------------------------------
+
+
+def check_upload(source: Path, *, max_bytes: int, workdir: Path) -> CheckedFile:
+    """Decide the type of ``source`` from its content and return what to store.
+
+    Raises ``DomainError(field="file")`` with a message for the user. For images the returned
+    ``path`` and ``thumbnail`` are new temp files in ``workdir`` (removed again if this function
+    fails); for documents ``path`` is ``source`` itself. The caller owns all of these files
+    (register them with ``evc.storage.discard_on_rollback``).
+    """
+    source = Path(source)
+    size = source.stat().st_size
+    if size == 0:
+        raise DomainError(_("Het bestand is leeg."), field="file")
+    if size > max_bytes:
+        raise DomainError(
+            _(
+                "Het bestand is te groot. Het mag hoogstens %(mb)d MB zijn.",
+                mb=max(1, max_bytes // 1_000_000),
+            ),
+            field="file",
+        )
+    with source.open("rb") as handle:
+        head = handle.read(8)
+
+    if head.startswith(PDF_MAGIC):
+        kind = "pdf"
+    elif head.startswith(JPEG_MAGIC):
+        kind = "jpeg"
+    elif head.startswith(PNG_MAGIC):
+        kind = "png"
+    elif head.startswith(ZIP_MAGIC):
+        kind = _zip_kind(source)
+    else:
+        raise _not_allowed()
+
+    if kind in IMAGE_KINDS:
+        return _clean_image(source, kind, Path(workdir))
+    return CheckedFile(
+        kind=kind,
+        content_type=ALLOWED[kind],
+        path=source,
+        size=size,
+        sha256=sha256_of(source),
+        thumbnail=None,
+        is_image=False,
+    )
+
+
+def sha256_of(path: Path) -> str:
+    """SHA-256 of a file, read in 64 kB chunks."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _zip_kind(source: Path) -> str:
+    """``"docx"`` or ``"odt"``, judged from the central directory; nothing is extracted."""
+    try:
+        with zipfile.ZipFile(source) as archive:
+            entries = archive.infolist()
+            if len(entries) > MAX_ZIP_ENTRIES:
+                raise _unsafe_document()
+            if not entries:
+                raise _not_allowed()
+            total = 0
+            for entry in entries:
+                total += entry.file_size
+                if entry.file_size > ZIP_RATIO_FROM_BYTES and entry.file_size > MAX_ZIP_RATIO * max(
+                    entry.compress_size, 1
+                ):
+                    raise _unsafe_document()
+            if total > MAX_ZIP_UNCOMPRESSED:
+                raise _unsafe_document()
+
+            first = entries[0]
+            if first.filename == "mimetype" and first.file_size == len(ODT_MIMETYPE):
+                with archive.open(first) as handle:
+                    if handle.read(len(ODT_MIMETYPE) + 1) == ODT_MIMETYPE:
+                        return "odt"
+            names = [entry.filename for entry in entries]
+            if "[Content_Types].xml" in names and any(n.startswith("word/") for n in names):
+                return "docx"
+    except DomainError:
+        raise
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        OSError,
+        EOFError,
+        ValueError,
+        NotImplementedError,  # unknown compression method
+        RuntimeError,  # encrypted entry
+        zlib.error,
+        struct.error,
+    ) as error:
+        raise _unsafe_document() from error
+    raise _not_allowed()
+
+
+def _clean_image(source: Path, kind: str, workdir: Path) -> CheckedFile:
+    """Decode, turn upright, and write again without metadata; make a JPEG thumbnail."""
+    made: list[Path] = []
+    try:
+        try:
+            image = _decode(source, kind)
+            stored = _new_temp(workdir, EXTENSIONS[kind], made)
+            if kind == "jpeg":
+                if image.mode not in ("RGB", "L"):
+                    image = image.convert("RGB")  # CMYK, YCbCr, ...
+                image.save(stored, format="JPEG", quality=JPEG_QUALITY)
+            else:
+                image.save(stored, format="PNG", optimize=True)
+            thumbnail = _new_temp(workdir, ".jpg", made)
+            _thumbnail(image).save(thumbnail, format="JPEG", quality=THUMBNAIL_QUALITY)
+        except DomainError:
+            raise
+        except Exception as error:  # any failure of the decoder or encoder on untrusted input
+            raise _bad_image() from error
+    except BaseException:
+        for path in made:
+            path.unlink(missing_ok=True)
+        raise
+    return CheckedFile(
+        kind=kind,
+        content_type=ALLOWED[kind],
+        path=stored,
+        size=stored.stat().st_size,
+        sha256=sha256_of(stored),
+        thumbnail=thumbnail,
+        is_image=True,
+    )
+
+
+def _decode(source: Path, kind: str) -> Image.Image:
+    """The upright pixels of ``source``, with every piece of metadata dropped."""
+    with Image.open(source, formats=[kind.upper()]) as original:
+        width, height = original.size
+        if width < 1 or height < 1 or width * height > MAX_PIXELS:
+            raise _bad_image()
+        original.load()  # a truncated or corrupt file fails here
+        image = ImageOps.exif_transpose(original)
+    if kind == "png":
+        if "transparency" in image.info and image.mode in ("P", "L", "RGB"):
+            # The convert applies the transparency; afterwards it lives in the alpha channel.
+            image = image.convert("RGBA" if image.mode != "L" else "LA")
+        elif image.mode not in ("1", "L", "LA", "P", "RGB", "RGBA", "I", "I;16"):
+            image = image.convert("RGBA")
+    image.info.clear()  # EXIF, GPS, XMP, ICC, comments, text chunks: none of it is written
+    return image
+
+
+def _thumbnail(image: Image.Image) -> Image.Image:
+    thumb = image.copy()
+    thumb.thumbnail(THUMBNAIL_SIZE)
+    if thumb.mode in ("I", "I;16", "F"):  # 16-bit grey: scale down to 8 bits
+        thumb = thumb.convert("I").point(lambda value: value * (1 / 256)).convert("L")
+    if thumb.mode in ("RGBA", "LA", "P", "PA"):
+        thumb = thumb.convert("RGBA")
+        background = Image.new("RGB", thumb.size, "white")
+        background.paste(thumb, mask=thumb.getchannel("A"))
+        return background
+    return thumb if thumb.mode in ("RGB", "L") else thumb.convert("RGB")
+
+
+def _new_temp(workdir: Path, suffix: str, made: list[Path]) -> Path:
+    fd, name = tempfile.mkstemp(dir=workdir, prefix="upload-", suffix=suffix)
+    os.close(fd)
+    path = Path(name)
+    made.append(path)
+    return path
+
+
+# --- names -------------------------------------------------------------------------------------
+
+
+def _without_controls(text: str) -> str:
+    """Control characters become spaces; invisible format characters (such as the right-to-left
+    override that makes ``gpj.exe`` look like ``exe.jpg``) and surrogates are removed."""
+    out = []
+    for char in text:
+        category = unicodedata.category(char)
+        if category == "Cc":
+            out.append(" ")
+        elif category not in ("Cf", "Cs", "Co"):
+            out.append(char)
+    return "".join(out)
+
+
+def _extension_fits(name: str, kind: str) -> bool:
+    suffix = Path(name).suffix.lower()
+    return suffix in JPEG_SUFFIXES if kind == "jpeg" else suffix == EXTENSIONS[kind]
+
+
+def safe_display_name(name: str | None, kind: str) -> str:
+    """The original file name, cleaned for display (never used as a storage key or path).
+
+    Directory parts (``/`` and ``\\``) and control characters go, whitespace is collapsed,
+    letters of any language stay. The name ends in an extension that fits the content (it is
+    added when it does not, so a downloaded PDF named ``x.html`` is saved as ``x.html.pdf``).
+    At most 150 characters, extension included. Nothing left: ``bestand`` plus the extension.
+    """
+    extension = EXTENSIONS[kind]
+    text = unicodedata.normalize("NFC", name or "")
+    text = text.replace("\\", "/").rsplit("/", 1)[-1]
+    text = " ".join(_without_controls(text).split())
+    if not text.strip(". "):
+        return "bestand" + extension
+    if not _extension_fits(text, kind):
+        text += extension
+    if len(text) > MAX_DISPLAY_NAME:
+        suffix = Path(text).suffix
+        stem = text[: MAX_DISPLAY_NAME - len(suffix)].rstrip(" .")
+        text = (stem or "bestand") + suffix
+    return text
+
+
+def content_disposition(display_name: str) -> str:
+    """``Content-Disposition`` value for a download (RFC 6266 with an RFC 5987 ``filename*``).
+
+    The quoted ``filename`` is a plain-ASCII fallback; quotes, backslashes, semicolons, percent
+    signs and anything outside printable ASCII become ``_`` there. ``filename*`` carries the
+    real name percent-encoded as UTF-8. No input can add a line or a parameter to the header.
+    """
+    name = " ".join(_without_controls(unicodedata.normalize("NFC", display_name or "")).split())
+    name = name or "bestand"
+    plain = "".join(
+        char for char in unicodedata.normalize("NFKD", name) if not unicodedata.combining(char)
+    )
+    fallback = "".join(
+        char if " " <= char <= "~" and char not in '"\\;%' else "_" for char in plain
+    )
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import date, timedelta
+from functools import cache
 
 from sqlalchemy import func, select
 
@@ -271,17 +272,23 @@ def _demo_photo():
     return _checked(check_upload(path, max_bytes=20_000_000, workdir=temp_dir()))
 
 
-def _demo_pdf():
+@cache
+def _demo_pdf_bytes() -> bytes:
+    """Rendered once per process: seeding runs for every browser test."""
     from weasyprint import HTML
 
+    return HTML(
+        string="<h1>Draaiboek burendag</h1><p>09.00 opbouw, 11.00 koffie, 14.00 spelletjes, "
+        "17.00 opruimen.</p>"
+    ).write_pdf()
+
+
+def _demo_pdf():
     from evc.portfolio.files import check_upload
     from evc.storage import discard_on_rollback, temp_dir
 
     path = temp_dir() / f"demo-{secrets.token_hex(8)}.pdf"
-    HTML(
-        string="<h1>Draaiboek burendag</h1><p>09.00 opbouw, 11.00 koffie, 14.00 spelletjes, "
-        "17.00 opruimen.</p>"
-    ).write_pdf(path)
+    path.write_bytes(_demo_pdf_bytes())
     discard_on_rollback(path)
     return _checked(check_upload(path, max_bytes=20_000_000, workdir=temp_dir()))
 

@@ -159,6 +159,12 @@ def _init_request_hooks(app: Flask) -> None:
             return gettext("vandaag")
         return ngettext("%(num)d dag geleden", "%(num)d dagen geleden", days)
 
+    @app.template_filter("decimal")
+    def decimal(value):
+        from flask_babel import format_decimal
+
+        return format_decimal(value)
+
     @app.template_filter("date_local")
     def date_local(value):
         from flask_babel import format_date

@@ -7,7 +7,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
-    DateField,
     EmailField,
     IntegerField,
     RadioField,
@@ -19,10 +18,9 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, Optional
 
+from evc.formfields import DATE_INVALID, FriendlyDateField
 from evc.once import OnceMixin
 from evc.portfolio.models import EvidenceKind
-
-DATE_INVALID = _l("Vul een geldige datum in, bijvoorbeeld 15-03-2026.")
 
 
 def kind_choices():
@@ -60,12 +58,12 @@ class EvidenceForm(OnceMixin, FlaskForm):
         ),
         validators=[Length(max=8000)],
     )
-    activity_from = DateField(
+    activity_from = FriendlyDateField(
         _l("Wanneer was het?"),
         description=_l("De datum, of de begindatum als het langer duurde."),
         validators=[InputRequired(DATE_INVALID)],
     )
-    activity_to = DateField(_l("Tot wanneer (mag leeg blijven)"), validators=[Optional()])
+    activity_to = FriendlyDateField(_l("Tot wanneer (mag leeg blijven)"), validators=[Optional()])
     work_context = StringField(
         _l("Bij welk vrijwilligerswerk?"),
         description=_l("Bijvoorbeeld: Voedselbank Oost, uitgifte."),
@@ -85,7 +83,7 @@ class EvidenceForm(OnceMixin, FlaskForm):
     version_id = IntegerField(widget=widgets.HiddenInput(), validators=[Optional()])
 
 
-class RefereeForm(FlaskForm):
+class RefereeForm(OnceMixin, FlaskForm):
     name = StringField(
         _l("Naam van de referent"),
         validators=[InputRequired(_l("Vul de naam in.")), Length(max=120)],

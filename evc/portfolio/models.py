@@ -100,6 +100,10 @@ class RefereeRequest(TimestampMixin, Base):
 
     item: Mapped[EvidenceItem] = relationship(back_populates="referee")
 
+    @property
+    def is_expired(self) -> bool:
+        return self.status == RefereeStatus.PENDING and self.expires_at < utcnow()
+
 
 class EvidenceComment(TimestampMixin, Base):
     """Feedback on an item: the supervisor comments, the volunteer answers."""

@@ -127,7 +127,7 @@ def _attach_file(
             _(
                 "Je portfolio is vol: alle bestanden samen mogen hoogstens %(mb)d MB zijn. Haal "
                 "eerst een ander bestand weg.",
-                mb=limit // 1_000_000,
+                mb=max(1, limit // 1_000_000),
             ),
             field="file",
         )
@@ -193,6 +193,27 @@ def _fill(item: EvidenceItem, data: dict) -> None:
     item.updated_at = utcnow()
 
 
+def _check_confirmed_statement(item: EvidenceItem, kind: EvidenceKind, data: dict) -> None:
+    """What a referee confirmed stays as they read it."""
+    referee = item.referee
+    if referee is None or referee.status != RefereeStatus.CONFIRMED:
+        return
+    same = (
+        kind == item.kind
+        and data["title"].strip() == item.title
+        and (data.get("description") or "").strip() == item.description
+    )
+    if not same:
+        raise DomainError(
+            _(
+                "%(name)s heeft deze verklaring bevestigd. De titel, de soort en de tekst kun je "
+                "daarom niet meer wijzigen. Wil je iets anders laten bevestigen? Maak dan een "
+                "nieuwe verklaring.",
+                name=referee.referee_name,
+            )
+        )
+
+
 def update_evidence(
     item: EvidenceItem,
     data: dict,
@@ -217,7 +238,16 @@ def update_evidence(
         )
     kind = EvidenceKind(data["kind"])
     _check_fields(data)
+    _check_confirmed_statement(item, kind, data)
     keeps_file = bool(item.file_key) and not remove_file
+    if kind == EvidenceKind.STORY and keeps_file:
+        raise DomainError(
+            _(
+                "Een verhaal is alleen tekst. Vink „Huidig bestand weghalen” aan, "
+                "of kies een andere soort."
+            ),
+            field="kind",
+        )
     _check_kind(kind, data, upload, has_file=keeps_file and (item.thumbnail_key is not None))
     item.kind = kind
     _fill(item, data)

@@ -77,7 +77,10 @@ def receive_upload() -> tuple[CheckedFile | None, str | None]:
     discard_on_rollback(path)
     if not _copy_limited(upload.stream, path, limit):
         raise DomainError(
-            _("Het bestand is te groot. Het mag hoogstens %(mb)d MB zijn.", mb=limit // 1_000_000),
+            _(
+                "Het bestand is te groot. Het mag hoogstens %(mb)d MB zijn.",
+                mb=max(1, limit // 1_000_000),
+            ),
             field="file",
         )
     checked = check_upload(path, max_bytes=limit, workdir=temp_dir())
@@ -400,6 +403,7 @@ def ask_referee(item_id: int):
     status = 200
     if form.validate_on_submit():
         try:
+            consume_once(form)
             services.request_referee(
                 evidence,
                 name=form.name.data,

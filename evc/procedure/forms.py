@@ -7,7 +7,6 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateField,
     IntegerField,
     RadioField,
     SelectField,
@@ -19,10 +18,9 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
+from evc.formfields import DATE_INVALID, FriendlyDateField
 from evc.once import OnceMixin
 from evc.procedure.models import GoalKind
-
-DATE_INVALID = _l("Vul een geldige datum in, bijvoorbeeld 15-03-2026.")
 
 
 def not_in_future(_form, field):
@@ -51,7 +49,7 @@ class StartTrajectoryForm(FlaskForm):
 
 
 class IntakeForm(FlaskForm):
-    held_on = DateField(
+    held_on = FriendlyDateField(
         _l("Datum van het gesprek"), validators=[InputRequired(DATE_INVALID), not_in_future]
     )
     goal_kind = RadioField(
@@ -79,7 +77,7 @@ class IntakeForm(FlaskForm):
         _l("Vrijwilligerswerk: welke taken"),
         validators=[InputRequired(_l("Beschrijf de taken.")), Length(max=4000)],
     )
-    work_since = DateField(
+    work_since = FriendlyDateField(
         _l("Vrijwilligerswerk: sinds wanneer (mag leeg blijven)"),
         validators=[Optional(), not_in_future],
     )
@@ -88,7 +86,7 @@ class IntakeForm(FlaskForm):
         description=_l("Wanneer en hoe vaak jullie elkaar spreken."),
         validators=[InputRequired(_l("Beschrijf de afspraken.")), Length(max=4000)],
     )
-    target_submission_date = DateField(
+    target_submission_date = FriendlyDateField(
         _l("Streefdatum om het portfolio in te leveren"),
         validators=[InputRequired(DATE_INVALID)],
     )
@@ -96,7 +94,7 @@ class IntakeForm(FlaskForm):
 
 
 class GuidanceSessionForm(OnceMixin, FlaskForm):
-    held_on = DateField(
+    held_on = FriendlyDateField(
         _l("Datum van het gesprek"), validators=[InputRequired(DATE_INVALID), not_in_future]
     )
     topics = TextAreaField(
@@ -118,7 +116,7 @@ class GuidanceSessionForm(OnceMixin, FlaskForm):
 
 
 class GroupMeetingForm(OnceMixin, FlaskForm):
-    held_on = DateField(
+    held_on = FriendlyDateField(
         _l("Datum van de bijeenkomst"), validators=[InputRequired(DATE_INVALID), not_in_future]
     )
     topic = StringField(

@@ -102,6 +102,18 @@ def _copy_limited(stream, path, limit: int) -> bool:
     return True
 
 
+def kind_labels() -> dict[str, str]:
+    """The evidence kinds on screen, translated once per page (lists show hundreds)."""
+    return {
+        EvidenceKind.PHOTO: _("Foto"),
+        EvidenceKind.DOCUMENT: _("Document"),
+        EvidenceKind.STORY: _("Verhaal (STARR)"),
+        EvidenceKind.REFEREE_STATEMENT: _("Verklaring"),
+        EvidenceKind.CERTIFICATE: _("Certificaat of diploma"),
+        EvidenceKind.OTHER: _("Iets anders"),
+    }
+
+
 # --- overview --------------------------------------------------------------------------------
 
 
@@ -127,6 +139,7 @@ def overview(trajectory_id: int):
         matrix=matrix,
         tips=vraak_tips(items, matrix, framework),
         used_mb=round(sum(i.file_size for i in items) / 1_000_000, 1),
+        kind_labels=kind_labels(),
         limit_mb=current_app.config["MAX_PORTFOLIO_BYTES"] // 1_000_000,
     )
 
@@ -310,6 +323,7 @@ def item(item_id: int):
         "portfolio/item.html",
         item=evidence,
         framework=framework,
+        kind_labels=kind_labels(),
         comment_form=CommentForm(),
         referee=evidence.referee,
         RefereeStatus=RefereeStatus,

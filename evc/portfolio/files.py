@@ -233,8 +233,35 @@ def _clean_image(source: Path, kind: str, workdir: Path) -> CheckedFile:
     )
 
 
+# WeasyPrint sets Pillow's global LOAD_TRUNCATED_IMAGES
+# when it is imported, after which Pillow fills a cut-off image with grey instead of failing;
+# so completeness is checked here, independent of that global.
+# (start of the image data, end of the image): a complete file has an end after the last start.
+# An EXIF thumbnail inside a JPEG has its own markers, but they come before the main scan.
+MARKERS = {"jpeg": (b"\xff\xda", b"\xff\xd9"), "png": (b"IDAT", b"IEND")}
+
+
+def _is_complete(source: Path, kind: str) -> bool:
+    """Is there an end marker after the last start of image data (read in chunks)?"""
+    start_marker, end_marker = MARKERS[kind]
+    last_start = last_end = -1
+    offset, tail = 0, b""
+    with source.open("rb") as handle:
+        while chunk := handle.read(CHUNK):
+            window, base = tail + chunk, offset - len(tail)
+            if (found := window.rfind(start_marker)) >= 0:
+                last_start = max(last_start, base + found)
+            if (found := window.rfind(end_marker)) >= 0:
+                last_end = max(last_end, base + found)
+            offset += len(chunk)
+            tail = window[-3:]
+    return last_start >= 0 and last_end > last_start
+
+
 def _decode(source: Path, kind: str) -> Image.Image:
     """The upright pixels of ``source``, with every piece of metadata dropped."""
+    if not _is_complete(source, kind):
+        raise _bad_image()
     with Image.open(source, formats=[kind.upper()]) as original:
         width, height = original.size
         if width < 1 or height < 1 or width * height > MAX_PIXELS:

@@ -234,3 +234,5 @@ def test_a_new_volunteer_from_start_to_the_submit_page(page, sanne):
     confirm_choose_and_assess_as_sanne(page)
     log_sessions_as_supervisor(page)
     sanne_cannot_submit_yet(page, trajectory_id)
+    # The journey ends where the portfolio begins: the missing evidence is what blocks.
+    expect(page.get_by_role("alert")).to_contain_text("Er is nog geen bewijs voor: ")

@@ -16,6 +16,23 @@ class DomainError(Exception):
         self.field = field
 
 
+class ConcurrentEdit(DomainError):
+    """Someone else saved the same record since this form was opened."""
+
+
+def stale_edit() -> ConcurrentEdit:
+    """The one message for a refused stale save, wherever it happens."""
+    from flask_babel import gettext
+
+    return ConcurrentEdit(
+        gettext(
+            "Iemand anders heeft dit intussen opgeslagen. Jouw wijzigingen zijn "
+            "niet opgeslagen. Bekijk de nieuwe versie en voer je wijzigingen "
+            "opnieuw in."
+        )
+    )
+
+
 ERROR_TEXTS = {
     400: (
         _l("Ongeldig verzoek"),

@@ -10,7 +10,7 @@ import smtplib
 from datetime import datetime
 from email.message import EmailMessage
 
-from flask import current_app
+from flask import current_app, has_request_context, url_for
 from sqlalchemy import ForeignKey, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -36,6 +36,20 @@ class OutboxMessage(TimestampMixin, Base):
     body: Mapped[str] = mapped_column(Text)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(String(500))
+
+
+def absolute_url(endpoint: str, **values) -> str:
+    """A full URL for mail: ``BASE_URL`` if set, else the request's host (or localhost in a
+    command without a request)."""
+    base = (current_app.config.get("BASE_URL") or "").rstrip("/")
+    if has_request_context():
+        return (
+            base + url_for(endpoint, **values)
+            if base
+            else url_for(endpoint, _external=True, **values)
+        )
+    path = current_app.url_map.bind("localhost").build(endpoint, values)
+    return (base or "http://localhost") + path
 
 
 def smtp_configured() -> bool:

@@ -8,7 +8,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from flask import current_app, has_request_context, render_template, url_for
+from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select, update
@@ -30,7 +30,7 @@ from evc.audit import log_action
 from evc.db import utcnow
 from evc.errors import DomainError
 from evc.extensions import db
-from evc.mail import queue_mail
+from evc.mail import absolute_url, queue_mail
 
 
 def token_digest(token: str) -> str:
@@ -224,20 +224,6 @@ def find_valid_token(token: str, purpose: TokenPurpose) -> AccountToken | None:
     return row
 
 
-def _absolute_url(endpoint: str, **values) -> str:
-    """A full URL for mail: ``BASE_URL`` if set, else the request's host (or localhost in a
-    command without a request)."""
-    base = (current_app.config.get("BASE_URL") or "").rstrip("/")
-    if has_request_context():
-        return (
-            base + url_for(endpoint, **values)
-            if base
-            else url_for(endpoint, _external=True, **values)
-        )
-    path = current_app.url_map.bind("localhost").build(endpoint, values)
-    return (base or "http://localhost") + path
-
-
 def _mail_with_link(user: User, template: str, subject, link: str, kind: str, **context) -> None:
     with force_locale(user.language):
         body = render_template(template, user=user, link=link, **context)
@@ -285,7 +271,7 @@ def invite_member(
                 user=user,
                 organisation=organisation,
                 role=role,
-                link=_absolute_url("core.dashboard"),
+                link=absolute_url("core.dashboard"),
             )
             queue_mail(user, _("Je hebt een nieuwe rol in evc"), body)
     add_role(user, organisation, role, actor=actor)
@@ -299,7 +285,7 @@ def _send_invitation(user: User, organisation: Organisation, actor: User) -> Non
         user,
         "email/invitation.txt",
         lambda: _("Uitnodiging voor evc van %(org)s", org=organisation.name),
-        _absolute_url("accounts.accept_invitation", token=token),
+        absolute_url("accounts.accept_invitation", token=token),
         kind="invitation",
         organisation=organisation,
         inviter=actor,
@@ -339,7 +325,7 @@ def request_password_reset(email: str) -> None:
         user,
         "email/password_reset.txt",
         lambda: _("Nieuw wachtwoord instellen voor evc"),
-        _absolute_url("accounts.reset_password", token=token),
+        absolute_url("accounts.reset_password", token=token),
         kind="password_reset",
         minutes=minutes,
     )

@@ -13,12 +13,12 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from evc.accounts.models import User
-from evc.accounts.services import _absolute_url, token_digest
+from evc.accounts.services import token_digest
 from evc.audit import log_action
 from evc.db import utcnow
-from evc.errors import DomainError
+from evc.errors import DomainError, stale_edit
 from evc.extensions import db
-from evc.mail import queue_mail, queue_mail_to_address
+from evc.mail import absolute_url, queue_mail, queue_mail_to_address
 from evc.portfolio.files import EXTENSIONS, CheckedFile, safe_display_name
 from evc.portfolio.models import (
     EvidenceComment,
@@ -229,13 +229,7 @@ def update_evidence(
     trajectory = item.trajectory
     _require_editable(trajectory)
     if version_id != item.version_id:
-        raise DomainError(
-            _(
-                "Iemand anders heeft dit intussen opgeslagen. Jouw wijzigingen zijn "
-                "niet opgeslagen. Bekijk de nieuwe versie en voer je wijzigingen "
-                "opnieuw in."
-            )
-        )
+        raise stale_edit()
     kind = EvidenceKind(data["kind"])
     _check_fields(data)
     _check_confirmed_statement(item, kind, data)
@@ -323,7 +317,7 @@ def request_referee(
             item=item,
             volunteer=volunteer,
             days=days,
-            link=_absolute_url("portfolio.referee", token=token),
+            link=absolute_url("portfolio.referee", token=token),
         )
         queue_mail_to_address(
             request.referee_email,
@@ -371,7 +365,7 @@ def answer_referee(request: RefereeRequest, *, confirm: bool, words: str) -> Non
             request=request,
             item=item,
             user=volunteer,
-            link=_absolute_url("portfolio.item", item_id=item.id),
+            link=absolute_url("portfolio.item", item_id=item.id),
         )
         queue_mail(
             volunteer,
@@ -403,7 +397,7 @@ def add_comment(item: EvidenceItem, body: str, *, actor: User) -> EvidenceCommen
             user=other,
             author=actor,
             item=item,
-            link=_absolute_url("portfolio.item", item_id=item.id),
+            link=absolute_url("portfolio.item", item_id=item.id),
         )
         queue_mail(other, _("Nieuwe reactie op „%(title)s”", title=item.title), body_text)
     db.session.flush()

@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload
 from evc.audit import log_action
 from evc.db import utcnow
 from evc.extensions import db
-from evc.mail import queue_mail
+from evc.mail import absolute_url, queue_mail
 from evc.procedure.models import Trajectory
 from evc.procedure.phases import ACTIVE_PHASES, PHASE_LABELS
 from evc.procedure.progress import settings_for
@@ -43,8 +43,6 @@ def stalled_trajectories(now=None) -> list[Trajectory]:
 def send_stall_reminders(now=None) -> int:
     """Queue one mail per supervisor listing their stalled trajectories; returns the number of
     mails. Trajectories reminded less than a week ago (and not active since) are skipped."""
-    from evc.accounts.services import _absolute_url
-
     now = now or utcnow()
     due = [
         t
@@ -62,7 +60,7 @@ def send_stall_reminders(now=None) -> int:
                 user=supervisor,
                 stalled=[(t, (now - t.last_activity_at).days) for t in trajectories],
                 links={
-                    t.id: _absolute_url("procedure.trajectory", trajectory_id=t.id)
+                    t.id: absolute_url("procedure.trajectory", trajectory_id=t.id)
                     for t in trajectories
                 },
                 phase_labels=PHASE_LABELS,

@@ -18,10 +18,10 @@ from sqlalchemy.orm.exc import StaleDataError
 from evc.accounts.models import Membership, Organisation, Role, User
 from evc.audit import log_action
 from evc.db import utcnow
-from evc.errors import DomainError
+from evc.errors import ConcurrentEdit, DomainError, stale_edit
 from evc.extensions import db
 from evc.framework import current_framework
-from evc.mail import queue_mail
+from evc.mail import absolute_url, queue_mail
 from evc.procedure.models import (
     STARR_FIELDS,
     CompetencyChoice,
@@ -35,10 +35,6 @@ from evc.procedure.models import (
 )
 from evc.procedure.phases import Phase, transition, unmet_guards
 from evc.procedure.progress import load_progress
-
-
-class ConcurrentEdit(DomainError):
-    """Someone else saved the same record since this form was opened."""
 
 
 def _touch(trajectory: Trajectory) -> None:
@@ -239,7 +235,7 @@ def record_intake(
         db.session.add(intake)
         trajectory.intake = intake
     elif version_id != intake.version_id:  # None: the form was opened before the first save
-        raise _stale()
+        raise stale_edit()
     for name, value in data.items():
         setattr(intake, name, value.strip() if isinstance(value, str) else value)
     intake.recorded_by_id = actor.id
@@ -444,11 +440,11 @@ def save_self_assessment(
     )
     if assessment is None:
         if version_id:  # the editor had a saved version, which someone removed meanwhile
-            raise _stale()
+            raise stale_edit()
         assessment = SelfAssessment(trajectory_id=trajectory.id, competency_id=competency_id)
         db.session.add(assessment)
     elif version_id != assessment.version_id:
-        raise _stale()
+        raise stale_edit()
     assessment.rating = rating
     for name in STARR_FIELDS:
         setattr(assessment, name, (data.get(name) or "").strip())
@@ -480,21 +476,11 @@ def submit_for_assessment(trajectory: Trajectory, *, actor: User) -> None:
 # --- helpers -------------------------------------------------------------------------------
 
 
-def _stale() -> ConcurrentEdit:
-    return ConcurrentEdit(
-        _(
-            "Iemand anders heeft dit intussen opgeslagen. Jouw wijzigingen zijn "
-            "niet opgeslagen. Bekijk de nieuwe versie en voer je wijzigingen "
-            "opnieuw in."
-        )
-    )
-
-
 def _flush_or_stale() -> None:
     try:
         db.session.flush()
     except StaleDataError as error:
-        raise _stale() from error
+        raise stale_edit() from error
 
 
 def _notify(user: User, template: str, subject, trajectory: Trajectory, **context) -> None:
@@ -503,13 +489,7 @@ def _notify(user: User, template: str, subject, trajectory: Trajectory, **contex
             template,
             user=user,
             trajectory=trajectory,
-            link=_absolute("procedure.trajectory", trajectory_id=trajectory.id),
+            link=absolute_url("procedure.trajectory", trajectory_id=trajectory.id),
             **context,
         )
         queue_mail(user, str(subject()), body)
-
-
-def _absolute(endpoint: str, **values) -> str:
-    from evc.accounts.services import _absolute_url
-
-    return _absolute_url(endpoint, **values)

@@ -87,14 +87,17 @@ def select_language() -> str:
 def _register_blueprints(app: Flask) -> None:
     from evc.accounts.views import bp as accounts_bp
     from evc.admin.views import bp as admin_bp
+    from evc.assessment.views import bp as assessment_bp
+    from evc.assessment.views import init_app as init_assessment
     from evc.core.views import bp as core_bp
     from evc.portfolio.views import bp as portfolio_bp
     from evc.portfolio.views import init_app as init_portfolio
     from evc.procedure.views import bp as procedure_bp
 
-    for blueprint in (core_bp, accounts_bp, admin_bp, procedure_bp, portfolio_bp):
+    for blueprint in (core_bp, accounts_bp, admin_bp, procedure_bp, portfolio_bp, assessment_bp):
         app.register_blueprint(blueprint)
     init_portfolio(app)
+    init_assessment(app)
 
 
 def _template_gettext(translations):

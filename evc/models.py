@@ -8,6 +8,14 @@ from evc.accounts.models import (  # noqa: F401
     User,
     UserSession,
 )
+from evc.assessment.models import (  # noqa: F401
+    AssessmentReport,
+    AssessmentReturn,
+    Assignment,
+    Judgement,
+    JudgementCorrection,
+    Resolution,
+)
 from evc.audit import AuditEntry  # noqa: F401
 from evc.db import Base
 from evc.mail import OutboxMessage  # noqa: F401

@@ -12,8 +12,11 @@ from functools import wraps
 
 from flask import abort, current_app, g
 from flask_login import current_user
+from sqlalchemy import select
 
 from evc.accounts.models import Organisation, Role
+from evc.assessment.models import OPEN_STATUSES, AssessmentReport, Assignment, AssignmentStatus
+from evc.extensions import db
 from evc.procedure.phases import Phase
 
 
@@ -124,6 +127,82 @@ def of_item(rule: Predicate) -> Predicate:
     return Predicate(lambda user, item: rule(user, item.trajectory), f"of_item({rule.name})")
 
 
+# --- assessment -------------------------------------------------------------------------------
+
+
+@predicate
+def is_assessor_anywhere(user, _obj) -> bool:
+    """Assessor in at least one organisation (an assessment pool, usually)."""
+    return is_authenticated(user) and user.has_role(Role.ASSESSOR)
+
+
+@predicate
+def is_assignment_assessor(user, assignment) -> bool:
+    """The assessor of this assignment, while they still hold an assessor role."""
+    return (
+        is_authenticated(user)
+        and assignment.assessor_id == user.id
+        and user.has_role(Role.ASSESSOR)
+    )
+
+
+def assignment_status_is(*statuses) -> Predicate:
+    names = "|".join(s.value for s in statuses)
+    return Predicate(lambda _u, a: a.status in statuses, f"assignment_status_is({names})")
+
+
+def of_assignment(rule: Predicate) -> Predicate:
+    """Apply a trajectory predicate to the trajectory of an assignment."""
+    return Predicate(lambda user, a: rule(user, a.trajectory), f"of_assignment({rule.name})")
+
+
+@predicate
+def is_working_assessor(user, trajectory) -> bool:
+    """An assessor who declared independence and is assessing this trajectory right now."""
+
+    if not (is_assessor_anywhere(user) and trajectory.phase == Phase.ASSESSMENT):
+        return False
+    return (
+        db.session.scalar(
+            select(Assignment.id).where(
+                Assignment.trajectory_id == trajectory.id,
+                Assignment.assessor_id == user.id,
+                Assignment.status.in_((AssignmentStatus.ACTIVE, AssignmentStatus.JUDGED)),
+            )
+        )
+        is not None
+    )
+
+
+@predicate
+def is_reporting_assessor(user, trajectory) -> bool:
+    """An assessor whose report on this trajectory is final (read-only access to it)."""
+
+    return is_assessor_anywhere(user) and (
+        db.session.scalar(
+            select(Assignment.id).where(
+                Assignment.trajectory_id == trajectory.id,
+                Assignment.assessor_id == user.id,
+                Assignment.status == AssignmentStatus.FINALISED,
+            )
+        )
+        is not None
+    )
+
+
+@predicate
+def report_is_final(_user, trajectory) -> bool:
+
+    return (
+        db.session.scalar(
+            select(AssessmentReport.finalised_at).where(
+                AssessmentReport.trajectory_id == trajectory.id
+            )
+        )
+        is not None
+    )
+
+
 # --- the table ------------------------------------------------------------------------------
 
 RULES: dict[str, Predicate] = {
@@ -155,10 +234,38 @@ RULES: dict[str, Predicate] = {
     "portfolio.add": is_trajectory_volunteer & phase_is(Phase.INTAKE, Phase.RECOGNITION),
     "portfolio.access_log": is_trajectory_volunteer,
     "evidence.view": of_item(
-        is_trajectory_volunteer | is_trajectory_supervisor | coordinates_trajectory
+        is_trajectory_volunteer
+        | is_trajectory_supervisor
+        | coordinates_trajectory
+        | is_working_assessor
     ),
     "evidence.edit": of_item(is_trajectory_volunteer & phase_is(Phase.INTAKE, Phase.RECOGNITION)),
     "evidence.comment": of_item(is_trajectory_volunteer | is_trajectory_supervisor),
+    # Independent assessment
+    "organisation.settings": coordinates_organisation,
+    "assessment.queue": is_assessor_anywhere,
+    "assessment.overview": coordinates_organisation,
+    "assessment.assign": coordinates_trajectory & phase_is(Phase.ASSESSMENT),
+    "assignment.withdraw": of_assignment(coordinates_trajectory)
+    & assignment_status_is(*OPEN_STATUSES),
+    "assignment.declare": is_assignment_assessor & assignment_status_is(AssignmentStatus.ASSIGNED),
+    # Reading the portfolio: only from the declaration on and while the assessment runs.
+    "assignment.work": is_assignment_assessor
+    & assignment_status_is(AssignmentStatus.ACTIVE, AssignmentStatus.JUDGED)
+    & of_assignment(phase_is(Phase.ASSESSMENT)),
+    # The assessor's own pages: open ones, and their report after it is final (read-only).
+    "assignment.view": is_assignment_assessor
+    & assignment_status_is(*OPEN_STATUSES, AssignmentStatus.FINALISED),
+    "assignment.correct": is_assignment_assessor
+    & assignment_status_is(AssignmentStatus.FINALISED)
+    & of_assignment(phase_is(Phase.FINAL_INTERVIEW)),
+    "assessment.report_view": (
+        is_trajectory_volunteer
+        | is_trajectory_supervisor
+        | coordinates_trajectory
+        | is_reporting_assessor
+    )
+    & report_is_final,
 }
 
 

@@ -60,6 +60,7 @@ def dashboard():
         own_trajectory=own,
         own_next_step=next_step(own, for_volunteer=True) if own else None,
         supervised=supervised_summary(user) if Role.SUPERVISOR in roles else None,
+        assessing=assessing_summary(user) if Role.ASSESSOR in roles else None,
         steps=STEPS,
         phase_labels=PHASE_LABELS,
     )
@@ -95,6 +96,28 @@ def supervised_summary(user) -> dict:
         > timedelta(days=limits[r.organisation_id]["stalled_after_days"])
     )
     return {"active": len(rows), "stalled": stalled}
+
+
+def assessing_summary(user) -> dict:
+    """How many portfolios wait for the assessor's declaration, and how many are in progress."""
+    from evc.assessment.models import Assignment, AssignmentStatus
+
+    counts = dict(
+        db.session.execute(
+            select(Assignment.status, func.count(Assignment.id))
+            .where(
+                Assignment.assessor_id == user.id,
+                Assignment.status.in_(
+                    (AssignmentStatus.ASSIGNED, AssignmentStatus.ACTIVE, AssignmentStatus.JUDGED)
+                ),
+            )
+            .group_by(Assignment.status)
+        ).all()
+    )
+    return {
+        "new": counts.get(AssignmentStatus.ASSIGNED, 0),
+        "busy": counts.get(AssignmentStatus.ACTIVE, 0) + counts.get(AssignmentStatus.JUDGED, 0),
+    }
 
 
 @bp.route("/competenties")

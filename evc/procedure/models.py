@@ -226,3 +226,14 @@ class OrganisationSettings(Base):
     min_guidance_sessions: Mapped[int] = mapped_column(Integer, default=2)
     recommended_group_meetings: Mapped[int] = mapped_column(Integer, default=2)
     stalled_after_days: Mapped[int] = mapped_column(Integer, default=30)
+    # Assessment: assessors from the organisation itself (with a written reason each time),
+    # a pseudonym instead of the volunteer's name, and two assessors who judge independently.
+    allow_internal_assessor: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=text("false")
+    )
+    blind_assessment: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=text("false")
+    )
+    two_assessors: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=text("false")
+    )

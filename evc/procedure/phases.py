@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 
 class Phase(enum.StrEnum):
@@ -91,6 +92,19 @@ def evidence_for_each_competency(trajectory) -> str | None:
     return None
 
 
+def assessment_report_final(trajectory) -> str | None:
+    """The independent assessor made the report final (the assessment domain keeps it)."""
+    from evc.assessment.models import AssessmentReport
+    from evc.extensions import db
+
+    final = db.session.scalar(
+        select(AssessmentReport.finalised_at).where(AssessmentReport.trajectory_id == trajectory.id)
+    )
+    if final is None:
+        return _l("Het beoordelingsrapport is nog niet definitief.")
+    return None
+
+
 @dataclass(frozen=True)
 class Transition:
     source: Phase
@@ -114,7 +128,7 @@ _MOVES = [
     ),
     # The assessor asks for more evidence: back to recognition, with the reason.
     Transition(Phase.ASSESSMENT, Phase.RECOGNITION, reason_required=True),
-    Transition(Phase.ASSESSMENT, Phase.FINAL_INTERVIEW),
+    Transition(Phase.ASSESSMENT, Phase.FINAL_INTERVIEW, (assessment_report_final,)),
     Transition(Phase.FINAL_INTERVIEW, Phase.COMPLETED),
     *(Transition(phase, Phase.WITHDRAWN, reason_required=True) for phase in ACTIVE_PHASES),
 ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from blinker import Namespace
 from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -35,6 +36,11 @@ from evc.procedure.models import (
 )
 from evc.procedure.phases import Phase, transition, unmet_guards
 from evc.procedure.progress import load_progress
+
+_signals = Namespace()
+# Sent after a portfolio is (re)submitted, inside the transaction: other domains react to it
+# (the assessment tells an assessor who returned it that it is back).
+trajectory_submitted = _signals.signal("trajectory-submitted")
 
 
 def _touch(trajectory: Trajectory) -> None:
@@ -471,6 +477,7 @@ def submit_for_assessment(trajectory: Trajectory, *, actor: User) -> None:
         organisation_id=trajectory.organisation_id,
         obj=trajectory,
     )
+    trajectory_submitted.send(trajectory)
 
 
 # --- helpers -------------------------------------------------------------------------------

@@ -238,6 +238,24 @@ def start(organisation_id: int):
 
 # --- the trajectory page -------------------------------------------------------------------
 
+_SECTIONS = "evc.trajectory_sections"
+
+
+def register_trajectory_section(app, section) -> None:
+    """Let another domain add a section to the trajectory page: ``section(trajectory)``
+    returns None or a dict with ``template`` and that template's context."""
+    sections = app.extensions.setdefault(_SECTIONS, [])
+    if section not in sections:
+        sections.append(section)
+
+
+def _sections(trajectory: Trajectory) -> list[dict]:
+    from flask import current_app
+
+    found = (section(trajectory) for section in current_app.extensions.get(_SECTIONS, []))
+    return [s for s in found if s]
+
+
 
 @bp.route("/trajecten/<int:trajectory_id>")
 @permission("trajectory.view", per_object=True)
@@ -279,6 +297,7 @@ def trajectory(trajectory_id: int):
         if item.phase == Phase.RECOGNITION
         else [],
         button_form=EmptyForm(),
+        sections=_sections(item),
     )
 
 

@@ -7,8 +7,11 @@ import itertools
 import pytest
 from sqlalchemy import func, select
 
+from evc.assessment.models import AssessmentReport
 from evc.audit import AuditEntry
+from evc.db import utcnow
 from evc.errors import DomainError
+from evc.extensions import db
 from evc.procedure.models import PhaseChange
 from evc.procedure.phases import TRANSITIONS, Phase
 from evc.procedure.services import advance_phase
@@ -39,6 +42,15 @@ def _satisfy_guards(item, evidence) -> None:
     factories.choose(item, "communicating")
     factories.self_assessment(item, "communicating")
     evidence.add(item, "communicating")
+    # The assessor's final report (what the final interview needs).
+    db.session.add(AssessmentReport(trajectory_id=item.id, summary="Klaar.", finalised_at=utcnow()))
+    db.session.commit()
+
+
+def test_final_interview_waits_for_the_final_report(org, session, evidence):
+    item = factories.trajectory(org, phase=Phase.ASSESSMENT)
+    with pytest.raises(DomainError, match="beoordelingsrapport is nog niet definitief"):
+        advance_phase(item, Phase.FINAL_INTERVIEW, actor=factories.user())
 
 
 @pytest.mark.parametrize("source, target", ALLOWED, ids=lambda p: p.value)

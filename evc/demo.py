@@ -29,6 +29,7 @@ DEMO_ACCOUNTS = (
     ("ilse@example.org", "Ilse Jansen", VOLUNTEER_ORG, (Role.VOLUNTEER,)),
     ("ahmed@example.org", "Ahmed El Amrani", VOLUNTEER_ORG, (Role.VOLUNTEER,)),
     ("femke@example.org", "Femke Bakker", VOLUNTEER_ORG, (Role.VOLUNTEER,)),
+    ("samira@example.org", "Samira Haddou", VOLUNTEER_ORG, (Role.VOLUNTEER,)),
 )
 
 
@@ -121,7 +122,9 @@ def _seed_trajectories(organisation) -> None:
             actor=supervisor,
         )
     _seed_evidence(vera)
-    _seed_submitted(start("femke@example.org"), supervisor, today)
+    femke = start("femke@example.org")
+    _seed_submitted(femke, supervisor, today)
+    _seed_assessment(femke, start("samira@example.org"), supervisor, coordinator, today)
     procedure.log_group_meeting(
         organisation,
         held_on=today - timedelta(days=25),
@@ -253,6 +256,64 @@ def _seed_submitted(trajectory, supervisor, today) -> None:
             actor=supervisor,
         )
     procedure.submit_for_assessment(trajectory, actor=volunteer)
+
+
+def _seed_assessment(waiting, assessed, supervisor, coordinator, today) -> None:
+    """Femke's portfolio waits for the demo assessor's declaration; Samira's is assessed and
+    waits for the final interview."""
+    from evc.assessment import services as assessment
+
+    assessor = services.find_user_by_email("beoordelaar@example.org")
+    assessment.assign_assessor(waiting, assessor, actor=coordinator)
+    _seed_submitted(assessed, supervisor, today)
+    assignment = assessment.assign_assessor(assessed, assessor, actor=coordinator)
+    assessment.declare_independent(assignment, actor=assessor)
+    assessment.confirm_complete(assignment, actor=assessor)
+    yes = {"sufficient": True, "note": ""}
+    for competency_id, verdict, motivation, advice, quantity in (
+        (
+            "systematic_working",
+            "demonstrated",
+            "Het nieuwe schema voor de uitgifte laat goed zien dat Samira vooruit plant en "
+            "overzicht houdt. Het voorbeeld is concreet en recent.",
+            "",
+            yes,
+        ),
+        (
+            "solving_problems",
+            "not_yet",
+            "Het voorbeeld is goed, maar er is maar één bewijsstuk en het komt uit dezelfde "
+            "situatie. Daarmee is nog niet te zien dat Samira dit vaker en op andere plekken doet.",
+            "Verzamel een tweede voorbeeld uit een andere situatie, bijvoorbeeld van de "
+            "inzamelactie, en vraag een collega om een verklaring.",
+            {"sufficient": False, "note": "Eén stuk bewijs."},
+        ),
+    ):
+        assessment.save_judgement(
+            assignment,
+            competency_id,
+            {
+                "verdict": verdict,
+                "motivation": motivation,
+                "advice": advice,
+                "criteria": {
+                    "variation": yes if verdict == "demonstrated" else quantity,
+                    "relevance": yes,
+                    "authenticity": yes,
+                    "currency": yes,
+                    "quantity": quantity,
+                },
+            },
+            version_id=None,
+            actor=assessor,
+        )
+    assessment.finalise(
+        assignment,
+        "Samira laat met een duidelijk voorbeeld zien dat ze systematisch werkt. Voor "
+        "problemen oplossen is meer bewijs nodig uit verschillende situaties.",
+        version_id=None,
+        actor=assessor,
+    )
 
 
 def _demo_photo():

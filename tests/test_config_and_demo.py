@@ -109,3 +109,17 @@ def test_create_admin_prints_a_single_use_link(app, session):
     assert admin.is_site_admin and admin.password_hash is None
     assert Role  # roles stay empty for a site admin
     assert admin.memberships == []
+
+
+def test_demo_has_a_portfolio_waiting_for_the_assessor_and_one_assessed(app):
+    app.config["DEMO_PASSWORD"] = "mijn eigen demo wachtwoord"
+    app.test_cli_runner().invoke(args=["evc", "seed-demo"])
+    web = Browserless(app.test_client())
+    web.login("beoordelaar@example.org", "mijn eigen demo wachtwoord")
+    queue = web.get("/beoordelingen").get_data(as_text=True)
+    assert "Femke Bakker" in queue and "wacht op verklaring" in queue
+    assert "Samira Haddou" in queue and "rapport definitief" in queue
+    volunteer = Browserless(app.test_client())
+    volunteer.login("samira@example.org", "mijn eigen demo wachtwoord")
+    page = volunteer.get("/overzicht").get_data(as_text=True)
+    assert "Eindgesprek" in page

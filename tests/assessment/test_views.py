@@ -25,6 +25,7 @@ from tests import factories
 from tests.conftest import Browserless
 
 CHOSEN = ("communicating", "cooperating")
+QUEUE_QUERIES = 4
 CRITERIA_OK = {
     "variation": "yes",
     "relevance": "yes",
@@ -275,8 +276,129 @@ def test_queue_query_count_is_constant(app, org, coordinator, assessor, evidence
 
             assign_assessor(item, assessor, actor=coordinator)
             db.session.commit()
+        db.session.remove()  # nothing cached from setting up the data
         with queries() as statements:
             page = text(web.get("/beoordelingen"))
         assert page.count("data-assignment=") == n
         counts.append(len(statements))
-    assert counts[0] == counts[1]
+    # the login session, its user, the assignments with trajectories and names, the settings
+    assert counts == [QUEUE_QUERIES, QUEUE_QUERIES], counts
+
+
+def test_coordinator_overview_query_count_is_constant(
+    app, org, coordinator, assessor, evidence, queries
+):
+    from evc.assessment.services import assign_assessor
+
+    web = as_user(app, coordinator)
+    counts = []
+    for n in (1, 4):
+        while db.session.scalar(select(func.count(Trajectory.id))) < n:
+            item = factories.ready_for_submission(org, *CHOSEN, evidence=evidence)
+            item.phase = Phase.ASSESSMENT
+            from evc.db import utcnow
+
+            item.submitted_at = utcnow()
+            db.session.commit()
+            if n > 1:
+                assign_assessor(item, assessor, actor=coordinator)
+                db.session.commit()
+        db.session.remove()  # nothing cached from setting up the data
+        with queries() as statements:
+            page = text(web.get(f"/organisaties/{org.id}/beoordelingen"))
+        assert "Anna Assessor" in page or n == 1
+        counts.append(len(statements))
+    # session with user, organisation, trajectories with volunteers, assignments with
+    # assessors, reports, settings
+    assert counts == [7, 7], counts
+
+
+def test_assessor_reads_evidence_only_while_assessing(app, org, coordinator, submitted, assessor):
+    from evc.portfolio.models import EvidenceItem
+
+    item = EvidenceItem(
+        trajectory_id=submitted.id,
+        kind="story",
+        title="Het rooster van de uitgifte",
+        description="Ik maakte het rooster.",
+        activity_from=submitted.created_at.date(),
+        work_context="Voedselbank",
+    )
+    db.session.add(item)
+    db.session.commit()
+    assign(app, coordinator, submitted, assessor)
+    assignment = db.session.scalar(select(Assignment))
+    web = as_user(app, assessor)
+    url = f"/beoordelingen/{assignment.id}/bewijs/{item.id}"
+    # Before the declaration: nothing of the portfolio.
+    assert web.get(url).status_code == 302
+    assert web.get(f"/bewijs/{item.id}").status_code == 404
+    web.post_form(f"/beoordelingen/{assignment.id}/verklaring", {"knows": "no"})
+    page = text(web.get(url))
+    assert "Het rooster van de uitgifte" in page
+    assert "Reacties" not in page  # the supervisor's dialogue with the volunteer stays theirs
+    # The volunteer sees in the access log that the assessor opened it.
+    log = text(as_user(app, submitted.volunteer).get(f"/trajecten/{submitted.id}/portfolio/inzage"))
+    assert "Anna Assessor" in log
+    # Another assessor's assignment cannot be used to reach this evidence.
+    other = factories.user(Role.ASSESSOR, org=assessor.memberships[0].organisation)
+    assert as_user(app, other).get(url).status_code == 404
+
+
+def test_two_assessors_judge_apart_and_resolve_differences(
+    app, org, coordinator, submitted, assessor, pool
+):
+    db.session.add(OrganisationSettings(organisation_id=org.id, two_assessors=True))
+    db.session.commit()
+    second = factories.user(Role.ASSESSOR, org=pool, name="Bob Tweede")
+    assign(app, coordinator, submitted, assessor)
+    assign(app, coordinator, submitted, second)
+    lead, other = db.session.scalars(select(Assignment).order_by(Assignment.position)).all()
+    assert (lead.assessor_id, other.assessor_id) == (assessor.id, second.id)
+    webs = {}
+    for assignment, person, verdict in (
+        (lead, assessor, "demonstrated"),
+        (other, second, "not_yet"),
+    ):
+        web = webs[person.id] = as_user(app, person)
+        web.post_form(f"/beoordelingen/{assignment.id}/verklaring", {"knows": "no"})
+        web.post_form(f"/beoordelingen/{assignment.id}/controle", {"decision": "complete"})
+        for competency_id in CHOSEN:
+            web.post_form(
+                f"/beoordelingen/{assignment.id}/competenties/{competency_id}",
+                {**CRITERIA_OK, "verdict": verdict, "motivation": "Mijn eigen afweging hier."},
+            )
+    # The first assessor sees nothing of the second's judgements before both are done.
+    page = text(webs[assessor.id].get(f"/beoordelingen/{lead.id}"))
+    assert "Verschillen" not in page
+    # Finalising before both are done is refused with a message.
+    response = webs[assessor.id].post_form(
+        f"/beoordelingen/{lead.id}/rapport", {"summary": "Samen besproken.", "action": "finalise"}
+    )
+    assert response.status_code == 422 and "Klaar met beoordelen" in text(response)
+    for assignment, person in ((lead, assessor), (other, second)):
+        webs[person.id].post_form(
+            f"/beoordelingen/{assignment.id}/klaar", form_url=f"/beoordelingen/{assignment.id}"
+        )
+    page = text(webs[assessor.id].get(f"/beoordelingen/{lead.id}"))
+    assert "Verschillen tussen de beoordelaars" in page
+    # The second assessor may look but not decide.
+    url = f"/beoordelingen/{other.id}/verschillen/communicating"
+    assert "De eerste beoordelaar legt het gezamenlijke oordeel vast." in text(
+        webs[second.id].get(url)
+    )
+    for competency_id in CHOSEN:
+        response = webs[assessor.id].post_form(
+            f"/beoordelingen/{lead.id}/verschillen/{competency_id}",
+            {"verdict": "not_yet", "reason": "Samen besproken: te weinig variatie."},
+        )
+        assert response.status_code == 302, text(response)[:3000]
+    page = follow(
+        webs[assessor.id],
+        webs[assessor.id].post_form(
+            f"/beoordelingen/{lead.id}/rapport",
+            {"summary": "Samen besproken.", "action": "finalise"},
+        ),
+    )
+    assert "Nog niet aangetoond" in page and "gezamenlijk oordeel" in page
+    assert phase_of(submitted) == Phase.FINAL_INTERVIEW

@@ -69,7 +69,7 @@ def test_trajectory_list_of_the_organisation(page, ids):
     log_in(page, COORDINATOR)
     page.goto(f"/organisaties/{ids['organisation']}/trajecten")
     expect(h1(page)).to_contain_text("Trajecten")
-    expect(page.locator("tr[data-trajectory]")).to_have_count(4)  # Ilse, Ahmed, Vera, Femke
+    expect(page.locator("tr[data-trajectory]")).to_have_count(5)  # Ilse, Ahmed, Vera, Femke, Samira
     expect(page.get_by_text("stil", exact=True)).to_have_count(1)  # Ilse's stalled trajectory
     assert_accessible(page)
 

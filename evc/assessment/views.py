@@ -139,6 +139,12 @@ def queue():
         )
         .order_by(Assignment.status == AssignmentStatus.FINALISED, Assignment.created_at)
     ).all()
+    # A trajectory stopped during the assessment needs nothing more from the assessor.
+    assignments = [
+        a
+        for a in assignments
+        if a.status == AssignmentStatus.FINALISED or a.trajectory.phase != Phase.WITHDRAWN
+    ]
     blind = _blind_organisations({a.trajectory.organisation_id for a in assignments})
     now = utcnow()
     rows = []

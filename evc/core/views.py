@@ -101,12 +101,15 @@ def supervised_summary(user) -> dict:
 def assessing_summary(user) -> dict:
     """How many portfolios wait for the assessor's declaration, and how many are in progress."""
     from evc.assessment.models import Assignment, AssignmentStatus
+    from evc.procedure.phases import Phase
 
     counts = dict(
         db.session.execute(
             select(Assignment.status, func.count(Assignment.id))
+            .join(Trajectory, Trajectory.id == Assignment.trajectory_id)
             .where(
                 Assignment.assessor_id == user.id,
+                Trajectory.phase != Phase.WITHDRAWN,
                 Assignment.status.in_(
                     (AssignmentStatus.ASSIGNED, AssignmentStatus.ACTIVE, AssignmentStatus.JUDGED)
                 ),

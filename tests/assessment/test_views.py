@@ -402,3 +402,18 @@ def test_two_assessors_judge_apart_and_resolve_differences(
     )
     assert "Nog niet aangetoond" in page and "gezamenlijk oordeel" in page
     assert phase_of(submitted) == Phase.FINAL_INTERVIEW
+
+
+def test_a_withdrawn_trajectory_leaves_the_assessors_queue(
+    app, org, coordinator, submitted, assessor
+):
+    assign(app, coordinator, submitted, assessor)
+    web = as_user(app, assessor)
+    assert submitted.volunteer.display_name in text(web.get("/beoordelingen"))
+    assert "nieuw portfolio" in text(web.get("/overzicht"))
+    response = as_user(app, coordinator).post_form(
+        f"/trajecten/{submitted.id}/stoppen", {"reason": "Verhuisd naar een andere stad."}
+    )
+    assert response.status_code == 302
+    assert submitted.volunteer.display_name not in text(web.get("/beoordelingen"))
+    assert "nieuw portfolio" not in text(web.get("/overzicht"))

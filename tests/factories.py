@@ -211,3 +211,98 @@ def evidence(app):
     fake = FakeEvidence()
     register_evidence_counter(app, fake)
     return fake
+
+
+# --- assessment ---
+
+from evc.accounts.models import OrganisationKind as _Kind  # noqa: E402
+from evc.assessment.models import CRITERIA, Assignment, AssignmentStatus  # noqa: E402
+from evc.procedure.models import OrganisationSettings  # noqa: E402
+
+
+def assessment_pool(name: str | None = None) -> Organisation:
+    """An organisation of independent assessors (not a volunteer organisation)."""
+    return organisation(name or f"Beoordelaarspool {next(_seq)}", kind=_Kind.ASSESSMENT)
+
+
+def assessor(pool: Organisation | None = None, **kwargs) -> User:
+    """An assessor in an assessment pool (a new pool unless one is given)."""
+    return user(Role.ASSESSOR, org=pool or assessment_pool(), **kwargs)
+
+
+def org_settings(organisation_: Organisation, **values) -> OrganisationSettings:
+    """Create or change the organisation's settings row (defaults for what is not given)."""
+    row = db.session.get(OrganisationSettings, organisation_.id)
+    if row is None:
+        row = OrganisationSettings(organisation_id=organisation_.id)
+        db.session.add(row)
+    for name, value in values.items():
+        setattr(row, name, value)
+    db.session.commit()
+    return row
+
+
+def submitted(
+    organisation_: Organisation,
+    *competency_ids: str,
+    evidence,
+    volunteer: User | None = None,
+    supervisor: User | None = None,
+) -> Trajectory:
+    """A submitted trajectory (phase ASSESSMENT) whose portfolio meets every submission guard,
+    so that it can also be returned and submitted again."""
+    competency_ids = competency_ids or ("communicating",)
+    item = trajectory(
+        organisation_, volunteer=volunteer, supervisor=supervisor, phase=Phase.ASSESSMENT
+    )
+    item.submitted_at = utcnow()
+    intake(item)
+    sessions(item, 2)
+    choose(item, *competency_ids)
+    for competency_id in competency_ids:
+        self_assessment(item, competency_id)
+        evidence.add(item, competency_id)
+    return item
+
+
+def assignment(
+    item: Trajectory,
+    assessor_: User,
+    *,
+    position: int = 1,
+    status: AssignmentStatus = AssignmentStatus.ASSIGNED,
+    complete: bool = False,
+) -> Assignment:
+    """An assignment row in ``status`` (set directly: test data, not the assign service)."""
+    declared = status not in (AssignmentStatus.ASSIGNED, AssignmentStatus.DECLINED)
+    record = Assignment(
+        trajectory_id=item.id,
+        assessor_id=assessor_.id,
+        position=position,
+        status=status,
+        pseudonym=f"K-T{next(_seq):04d}",
+        declared_at=utcnow() if declared else None,
+        declined_at=utcnow() if status == AssignmentStatus.DECLINED else None,
+        completeness_confirmed_at=utcnow() if complete else None,
+    )
+    db.session.add(record)
+    db.session.commit()
+    return record
+
+
+def criteria(sufficient: bool = True, **overrides) -> dict:
+    """VRAAK criteria as the judgement form sends them; ``overrides`` per criterion."""
+    result = {name: {"sufficient": sufficient, "note": ""} for name in CRITERIA}
+    result.update(overrides)
+    return result
+
+
+def judgement_data(verdict: str = "demonstrated", **overrides) -> dict:
+    data = {
+        "verdict": verdict,
+        "motivation": "Het bewijs laat dit in verschillende situaties zien.",
+        "advice": "",
+        "criteria": criteria(),
+    }
+    data.update(overrides)
+    return data

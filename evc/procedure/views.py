@@ -256,7 +256,6 @@ def _sections(trajectory: Trajectory) -> list[dict]:
     return [s for s in found if s]
 
 
-
 @bp.route("/trajecten/<int:trajectory_id>")
 @permission("trajectory.view", per_object=True)
 def trajectory(trajectory_id: int):

@@ -20,10 +20,13 @@ from sqlalchemy import event, select
 from evc import create_app
 from evc.accounts.models import Membership, Role, User
 from evc.accounts.passwords import hash_password
+from evc.assessment.models import AssessmentReport, Assignment, AssignmentStatus
+from evc.db import utcnow
 from evc.demo import seed_demo
 from evc.extensions import db
 from evc.models import metadata
 from evc.procedure.models import Trajectory
+from evc.procedure.phases import Phase
 
 PASSWORD = "a password for the benchmark"
 SECONDS = 3.0
@@ -65,6 +68,7 @@ def build_app(folder: Path):
         )
         password_hash = hash_password(PASSWORD)
         supervisor = db.session.scalar(select(User).where(User.email == "begeleider@example.org"))
+        assessor = db.session.scalar(select(User).where(User.email == "beoordelaar@example.org"))
         for n in range(200):
             user = User(
                 email=f"lid{n}@example.org", display_name=f"Lid {n}", password_hash=password_hash
@@ -75,15 +79,25 @@ def build_app(folder: Path):
                 Membership(user_id=user.id, organisation_id=organisation, role=Role.VOLUNTEER)
             )
             if n < 100:  # a hundred trajectories for the supervisor and coordinator lists
-                db.session.add(
-                    Trajectory(
-                        organisation_id=organisation,
-                        volunteer_id=user.id,
-                        supervisor_id=supervisor.id,
-                        framework_id="evc-a",
-                        framework_version="2026.1",
-                    )
+                item = Trajectory(
+                    organisation_id=organisation,
+                    volunteer_id=user.id,
+                    supervisor_id=supervisor.id,
+                    framework_id="evc-a",
+                    framework_version="2026.1",
                 )
+                db.session.add(item)
+                if n < 50:  # fifty submitted portfolios in the assessor's queue
+                    item.phase, item.submitted_at = Phase.ASSESSMENT, utcnow()
+                    db.session.flush()
+                    db.session.add(
+                        Assignment(
+                            trajectory_id=item.id,
+                            assessor_id=assessor.id,
+                            pseudonym=f"K-{n:05d}",
+                            status=AssignmentStatus.ACTIVE,
+                        )
+                    )
         db.session.commit()
     return app, organisation
 
@@ -116,6 +130,13 @@ def main() -> None:
         app, organisation = build_app(Path(folder))
         client = logged_in(app, "coordinator@example.org")
         supervisor = logged_in(app, "begeleider@example.org")
+        assessor = logged_in(app, "beoordelaar@example.org")
+        with app.app_context():
+            assessed = db.session.scalar(
+                select(AssessmentReport.trajectory_id).where(
+                    AssessmentReport.finalised_at.is_not(None)
+                )
+            )
         base = baseline_rate()
         print(f"baseline (bare Flask page): {base:8.0f} req/s = 1.00")
         for label, path in [
@@ -127,8 +148,15 @@ def main() -> None:
             ("trajectories, 25 of 103", f"/organisaties/{organisation}/trajecten"),
             ("supervisor list, 103", "/begeleiding"),
             ("trajectory page", "/trajecten/3"),
+            ("assessor queue, 52", "/beoordelingen"),
+            ("assessments, 52 submitted", f"/organisaties/{organisation}/beoordelingen"),
+            ("assessment report", f"/trajecten/{assessed}/beoordeling"),
         ]:
-            target = {"/login": app.test_client(), "/begeleiding": supervisor}.get(path, client)
+            target = {
+                "/login": app.test_client(),
+                "/begeleiding": supervisor,
+                "/beoordelingen": assessor,
+            }.get(path, client)
             per_second = rate(target, path)
             queries = queries_for(app, target, path)
             print(

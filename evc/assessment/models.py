@@ -20,6 +20,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    inspect,
     text,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
@@ -205,19 +206,25 @@ class FinalisedRecord(RuntimeError):
     """Code tried to change a judgement or report after the report was final."""
 
 
+def _final(obj) -> bool:
+    """Final as stored, or made final in this flush (``finalised_at`` old or new value)."""
+    history = inspect(obj).attrs.finalised_at.history
+    stored = [*(history.unchanged or ()), *(history.deleted or ())]
+    return obj.finalised_at is not None or any(v is not None for v in stored)
+
+
 @event.listens_for(Session, "before_flush")
 def guard_finalised(session, _context, _instances) -> None:
-    """Belt and braces: whatever code path, a final judgement or report is never updated."""
+    """Belt and braces: whatever code path, a final judgement or report is never changed, also
+    not by reopening it in the same flush."""
     for obj in list(session.dirty) + list(session.deleted):
-        if isinstance(obj, Judgement) and obj.assignment.finalised_at is not None:
-            if session.is_modified(obj) or obj in session.deleted:
-                raise FinalisedRecord("judgement of a finalised assessment")
+        changed = obj in session.deleted or session.is_modified(obj)
+        if not changed:
+            continue
+        if isinstance(obj, Judgement) and _final(obj.assignment):
+            raise FinalisedRecord("judgement of a finalised assessment")
         if isinstance(obj, AssessmentReport):
-            from sqlalchemy import inspect
-
             history = inspect(obj).attrs.finalised_at.history
-            was_final = history.deleted and history.deleted[0] is not None
-            if (was_final or (obj.finalised_at and not history.has_changes())) and (
-                session.is_modified(obj) or obj in session.deleted
-            ):
+            stored = [*(history.unchanged or ()), *(history.deleted or ())]
+            if any(v is not None for v in stored):
                 raise FinalisedRecord("finalised assessment report")

@@ -174,7 +174,9 @@ def independence_problems(
         )
     if assessor.id in relations.open_assessors:
         problems.append(_("%(name)s beoordeelt dit portfolio al.", name=name))
-    shared = relations.volunteer_organisations & assessor.organisation_ids()
+    # The trajectory's organisation counts even when the volunteer no longer holds a role there.
+    own = relations.volunteer_organisations | {relations.organisation_id}
+    shared = own & assessor.organisation_ids()
     if shared:
         if not settings.allow_internal_assessor:
             problems.append(
@@ -260,7 +262,9 @@ def assign_assessor(
     problems = independence_problems(assessor, relations_of(trajectory), settings, justification)
     if problems:
         raise DomainError(" ".join(problems), field="assessor")
-    internal = bool(relations_of(trajectory).volunteer_organisations & assessor.organisation_ids())
+    relations = relations_of(trajectory)
+    own = relations.volunteer_organisations | {relations.organisation_id}
+    internal = bool(own & assessor.organisation_ids())
     assignment = Assignment(
         trajectory_id=trajectory.id,
         assessor_id=assessor.id,
@@ -478,7 +482,13 @@ def return_for_more(
         notes=notes,
     )
     db.session.add(returned)
-    assignment.completeness_confirmed_at = None
+    # Every assessor looks again at the changed portfolio: step 1 reopens, and a second
+    # assessor who was already done may revise their judgements.
+    for member in open_assignments(trajectory):
+        member.completeness_confirmed_at = None
+        if member.status == AssignmentStatus.JUDGED:
+            member.status = AssignmentStatus.ACTIVE
+            member.judged_at = None
     advance_phase(
         trajectory,
         Phase.RECOGNITION,

@@ -93,6 +93,21 @@ def send_reminders_command():
     click.echo(f"{count} reminder(s) queued.")
 
 
+@evc_cli.command("send-clearance-reminders")
+def send_clearance_reminders_command():
+    """Mail about clearances that expire soon and VOGs due for renewal (run daily; a second run
+    on the same day sends nothing new)."""
+    from evc.extensions import db
+    from evc.mail import send_pending
+    from evc.protocols.reminders import send_expiry_reminders, send_vog_reminders
+
+    expiring = send_expiry_reminders()
+    vog = send_vog_reminders()
+    db.session.commit()
+    send_pending(limit=500)
+    click.echo(f"{expiring} clearance reminder(s) and {vog} VOG reminder(s) queued.")
+
+
 @evc_cli.command("create-admin")
 @click.argument("email")
 @click.argument("display_name")

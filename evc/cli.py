@@ -38,6 +38,15 @@ def check_framework_command():
             f"{framework.id} {framework.version}: {len(framework.competencies)} competencies, "
             f"{len(framework.scale)}-point scale"
         )
+    from evc.protocols.loader import ProtocolError
+    from evc.protocols.loader import load_directory as load_protocols
+
+    try:
+        protocols = load_protocols(current_app.config["PROTOCOL_DIR"])
+    except ProtocolError as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(1)
+    click.echo(f"{len(protocols)} care-task protocols: {', '.join(sorted(protocols))}")
 
 
 @evc_cli.command("seed-demo")

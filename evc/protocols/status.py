@@ -28,7 +28,13 @@ from evc.protocols.models import (
 
 
 def local_today() -> date:
-    """Today in the organisation's time zone: the default of every ``on`` argument."""
+    """Today in the organisation's time zone: the default of every ``on`` argument.
+
+    Tests move the clock with a ``TODAY`` callable in the config (honoured only when testing).
+    """
+    frozen = current_app.config.get("TODAY")
+    if current_app.testing and callable(frozen):
+        return frozen()
     zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
     return datetime.now(zone).date()
 

@@ -466,7 +466,8 @@ def _names(ids) -> dict[int, str]:
     ids = {i for i in ids if i}
     if not ids:
         return {}
-    return dict(db.session.execute(select(User.id, User.display_name).where(User.id.in_(ids))))
+    rows = db.session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all()
+    return dict(rows)
 
 
 @bp.route("/bevoegdheden/<int:clearance_id>/kennis", methods=["GET", "POST"])

@@ -36,6 +36,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from evc import framework
 
     framework.init_app(app)
+    from evc.protocols import loader as protocol_loader
+
+    protocol_loader.init_app(app)
     _register_blueprints(app)
     from evc import cli, errors
 
@@ -93,8 +96,17 @@ def _register_blueprints(app: Flask) -> None:
     from evc.portfolio.views import bp as portfolio_bp
     from evc.portfolio.views import init_app as init_portfolio
     from evc.procedure.views import bp as procedure_bp
+    from evc.protocols.views import bp as protocols_bp
 
-    for blueprint in (core_bp, accounts_bp, admin_bp, procedure_bp, portfolio_bp, assessment_bp):
+    for blueprint in (
+        core_bp,
+        accounts_bp,
+        admin_bp,
+        procedure_bp,
+        portfolio_bp,
+        assessment_bp,
+        protocols_bp,
+    ):
         app.register_blueprint(blueprint)
     init_portfolio(app)
     init_assessment(app)

@@ -38,6 +38,15 @@ def check_framework_command():
             f"{framework.id} {framework.version}: {len(framework.competencies)} competencies, "
             f"{len(framework.scale)}-point scale"
         )
+    from evc.protocols.loader import ProtocolError
+    from evc.protocols.loader import load_directory as load_protocols
+
+    try:
+        protocols = load_protocols(current_app.config["PROTOCOL_DIR"])
+    except ProtocolError as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(1)
+    click.echo(f"{len(protocols)} care-task protocols: {', '.join(sorted(protocols))}")
 
 
 @evc_cli.command("seed-demo")
@@ -91,6 +100,21 @@ def send_reminders_command():
     db.session.commit()
     send_pending(limit=500)
     click.echo(f"{count} reminder(s) queued.")
+
+
+@evc_cli.command("send-clearance-reminders")
+def send_clearance_reminders_command():
+    """Mail about clearances that expire soon and VOGs due for renewal (run daily; a second run
+    on the same day sends nothing new)."""
+    from evc.extensions import db
+    from evc.mail import send_pending
+    from evc.protocols.reminders import send_expiry_reminders, send_vog_reminders
+
+    expiring = send_expiry_reminders()
+    vog = send_vog_reminders()
+    db.session.commit()
+    send_pending(limit=500)
+    click.echo(f"{expiring} clearance reminder(s) and {vog} VOG reminder(s) queued.")
 
 
 @evc_cli.command("create-admin")

@@ -53,6 +53,10 @@ class Defaults:
     MAX_FILE_BYTES = 20_000_000
     MAX_PORTFOLIO_BYTES = 250_000_000
     REFEREE_LINK_VALID_DAYS = 14
+    # Care-task protocols: the seed library, and when clearances and VOGs need attention.
+    PROTOCOL_DIR = str(ROOT / "competencies" / "protocols")
+    CLEARANCE_WARNING_DAYS = 30  # "expires soon" and the reminder mail, in days before expiry
+    VOG_RENEWAL_YEARS = 3  # a received VOG is due for renewal this many years after issue
     MAX_CONTENT_LENGTH = 25 * 1024 * 1024
     BABEL_DEFAULT_LOCALE = "nl"
     BABEL_DEFAULT_TIMEZONE = "Europe/Amsterdam"

@@ -37,5 +37,14 @@ from evc.procedure.models import (  # noqa: F401
     SelfAssessment,
     Trajectory,
 )
+from evc.protocols.models import (  # noqa: F401
+    ApiToken,
+    Clearance,
+    ClearanceItem,
+    ProtocolVersion,
+    ReservedActAuthorisation,
+    TaskProtocol,
+    VolunteerVog,
+)
 
 metadata = Base.metadata

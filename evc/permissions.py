@@ -203,6 +203,51 @@ def report_is_final(_user, trajectory) -> bool:
     )
 
 
+# --- care-task protocols: objects carry ``organisation_id`` (or are the Organisation) ---------
+
+
+def _organisation_id(obj) -> int | None:
+    return obj.id if isinstance(obj, Organisation) else getattr(obj, "organisation_id", None)
+
+
+def has_role_in(role: Role) -> Predicate:
+    """Holds ``role`` in the organisation of ``obj`` (an Organisation, protocol or clearance)."""
+    return Predicate(
+        lambda user, obj: is_authenticated(user) and role in user.roles_in(_organisation_id(obj)),
+        f"has_role_in({role.value})",
+    )
+
+
+volunteers_in = has_role_in(Role.VOLUNTEER)
+instructs_in = has_role_in(Role.INSTRUCTOR)
+coordinates_in = has_role_in(Role.COORDINATOR)
+
+
+@predicate
+def works_with_clearances(user, _obj) -> bool:
+    """Volunteer, instructor or coordinator somewhere: has a clearances page."""
+    return is_authenticated(user) and any(
+        user.has_role(role) for role in (Role.VOLUNTEER, Role.INSTRUCTOR, Role.COORDINATOR)
+    )
+
+
+@predicate
+def is_clearance_volunteer(user, clearance) -> bool:
+    """The volunteer the clearance is for."""
+    return is_authenticated(user) and clearance.volunteer_id == user.id
+
+
+@predicate
+def clearance_is_open(_user, clearance) -> bool:
+    """Not revoked (in progress or granted)."""
+    return clearance.status != "revoked"
+
+
+@predicate
+def clearance_is_granted(_user, clearance) -> bool:
+    return clearance.status == "granted"
+
+
 # --- the table ------------------------------------------------------------------------------
 
 RULES: dict[str, Predicate] = {
@@ -213,6 +258,22 @@ RULES: dict[str, Predicate] = {
     "organisation.view_audit": coordinates_organisation | is_site_admin,
     "outbox.view": (is_coordinator_anywhere | is_site_admin) & outbox_readable,
     "admin.manage_organisations": is_site_admin,
+    # Care-task protocols
+    "clearance.home": works_with_clearances,
+    "protocol.view": volunteers_in | instructs_in | coordinates_in,
+    "protocol.manage": coordinates_in,
+    "clearance.overview": instructs_in | coordinates_in,
+    "clearance.start": instructs_in | coordinates_in,
+    "clearance.view": is_clearance_volunteer | instructs_in | coordinates_in,
+    "clearance.acknowledge": is_clearance_volunteer & clearance_is_open,
+    "clearance.instruct": instructs_in & ~is_clearance_volunteer & clearance_is_open,
+    "clearance.revoke": (instructs_in | coordinates_in)
+    & ~is_clearance_volunteer
+    & clearance_is_open,
+    "clearance.add_to_portfolio": is_clearance_volunteer & clearance_is_granted,
+    "vog.manage": instructs_in | coordinates_in,
+    "instructor.authorise": coordinates_in,
+    "api_token.manage": coordinates_in,
     # EVC-A trajectory
     "trajectory.start": coordinates_organisation,
     "trajectory.list_organisation": coordinates_organisation,
@@ -308,6 +369,13 @@ def permission(rule: str, *, per_object: bool = False):
 def public(view):
     """Declare a view open to everyone (login page, invitation links, verification)."""
     view.permission_rule = "public"
+    return view
+
+
+def token_authenticated(view):
+    """Declare a view for machines (scheduling tools): no login and no CSRF; the view itself
+    checks a bearer token and answers only within the token's organisation."""
+    view.permission_rule = "token"
     return view
 
 

@@ -16,7 +16,7 @@ def test_every_route_declares_a_permission_rule(app):
             continue
         view = app.view_functions[rule.endpoint]
         declared = getattr(view, "permission_rule", None)
-        if declared is None or (declared != "public" and declared not in RULES):
+        if declared is None or (declared not in ("public", "token") and declared not in RULES):
             undeclared.append(f"{rule.rule} -> {rule.endpoint}")
     assert not undeclared, "routes without a permission rule: " + ", ".join(undeclared)
 
@@ -39,10 +39,27 @@ def test_public_routes_are_only_the_expected_ones(app):
     ]
 
 
+def test_token_routes_are_only_the_expected_ones(app, client):
+    """Routes for machines answer 401 without a valid bearer token (the views check it)."""
+    token_routes = sorted(
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint != "static"
+        and getattr(app.view_functions[rule.endpoint], "permission_rule", None) == "token"
+    )
+    assert token_routes == ["/api/v1/bevoegdheid"]
+    for path in token_routes:
+        assert client.get(path).status_code == 401
+        assert client.get(path, headers={"Authorization": "Bearer nep"}).status_code == 401
+
+
 def _protected_get_routes(app):
     for rule in app.url_map.iter_rules():
         view = app.view_functions[rule.endpoint]
-        if rule.endpoint == "static" or getattr(view, "permission_rule", None) == "public":
+        if rule.endpoint == "static" or getattr(view, "permission_rule", None) in (
+            "public",
+            "token",
+        ):
             continue
         args = {name: 1 for name in rule.arguments}
         if "role" in args:

@@ -19,6 +19,7 @@ def role_choices():
         SelectChoice(Role.ASSESSOR.value, _l("Beoordelaar")),
         SelectChoice(Role.COORDINATOR.value, _l("Coördinator")),
         SelectChoice(Role.CLIENT.value, _l("Deelnemer (Participatiewet)")),
+        SelectChoice(Role.INSTRUCTOR.value, _l("Instructeur (zorgprofessional)")),
     ]
 
 

@@ -33,6 +33,8 @@ class Role(enum.StrEnum):
     ASSESSOR = "assessor"
     COORDINATOR = "coordinator"
     CLIENT = "client"
+    # A care professional who instructs volunteers and clears them for care tasks.
+    INSTRUCTOR = "instructor"
 
 
 class OrganisationKind(enum.StrEnum):

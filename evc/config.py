@@ -53,6 +53,12 @@ class Defaults:
     MAX_FILE_BYTES = 20_000_000
     MAX_PORTFOLIO_BYTES = 250_000_000
     REFEREE_LINK_VALID_DAYS = 14
+    # Signing keys of the organisations (Open Badges); empty KEY_DIR means instance/keys.
+    KEY_DIR = ""
+    # The public certificate check: lookups per client address within the window.
+    VERIFY_MAX_PER_ADDRESS = 30
+    VERIFY_WINDOW_MINUTES = 15
+    VERIFY_MAX_UPLOAD_BYTES = 10_000_000
     MAX_CONTENT_LENGTH = 25 * 1024 * 1024
     BABEL_DEFAULT_LOCALE = "nl"
     BABEL_DEFAULT_TIMEZONE = "Europe/Amsterdam"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import io
 import logging
+import mimetypes
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -18,7 +19,7 @@ import qrcode
 from flask import current_app, render_template
 from flask_babel import force_locale
 from weasyprint import HTML
-from weasyprint.urls import URLFetcher
+from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +41,10 @@ class StaticOnlyFetcher(URLFetcher):
         if scheme == "file":
             path = Path(unquote(urlsplit(url).path)).resolve()
             if path.is_relative_to(self.root) and path.is_file():
-                return super().fetch("data:;base64," + _b64(path.read_bytes()))
+                mimetype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                return URLFetcherResponse(
+                    url, path.read_bytes(), headers={"Content-Type": mimetype}
+                )
         logger.warning("certificate PDF: refused to fetch %r", url[:200])
         raise ValueError("this URL may not be fetched for a certificate")
 

@@ -21,6 +21,7 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from evc.accounts.forms import EmptyForm
@@ -142,6 +143,18 @@ def _plan_form(trajectory: Trajectory, plan) -> PlanForm:
     return form
 
 
+def _plan_error(form: PlanForm, error: DomainError) -> None:
+    """Show an error about one goal (field ``goals-<n>-<name>``) next to that goal's field."""
+    parts = (error.field or "").split("-")
+    if len(parts) == 3 and parts[0] == "goals" and parts[1].isdigit():
+        index = int(parts[1])
+        if index < len(form.goals.entries):
+            field = getattr(form.goals.entries[index].form, parts[2], None)
+            if field is not None:
+                field.errors = [*field.errors, error.message]
+    apply_form_error(form, error)  # also in the summary at the top
+
+
 @bp.route("/trajecten/<int:trajectory_id>/ontwikkelplan", methods=["GET", "POST"])
 @permission("trajectory.view", per_object=True)
 def plan(trajectory_id: int):
@@ -159,7 +172,7 @@ def plan(trajectory_id: int):
             services.save_plan(item, rows, version_id=form.version_id.data or None, actor=_actor())
         except DomainError as error:
             db.session.rollback()
-            apply_form_error(form, error)
+            _plan_error(form, error)
             status = 409 if isinstance(error, ConcurrentEdit) else 422
         else:
             _commit_and_mail()
@@ -369,7 +382,7 @@ def public_key(organisation_id: int):
 
     organisation = db.session.get(Organisation, organisation_id)
     has_certificates = organisation is not None and db.session.scalar(
-        db.select(Certificate.id).where(Certificate.organisation_id == organisation_id).limit(1)
+        select(Certificate.id).where(Certificate.organisation_id == organisation_id).limit(1)
     )
     if not has_certificates:
         abort(404)  # no key is made (or shown) for an organisation that never issued

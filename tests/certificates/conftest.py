@@ -67,6 +67,13 @@ def assessed(org, volunteer, supervisor, coordinator, evidence, anna):
         assignment, "Vera communiceert goed; samenwerken nog niet.", version_id=None, actor=anna
     )
     next_request()
+    return loaded(item)
+
+
+def loaded(item):
+    """Read the trajectory afresh with what tests use, so it stays usable after requests."""
+    db.session.refresh(item)
+    _ = (item.organisation, item.volunteer, item.supervisor)
     return item
 
 
@@ -109,11 +116,14 @@ def ready(assessed, supervisor, volunteer):
     """Interview recorded and plan agreed: the certificate can be issued."""
     record_interview(assessed, supervisor)
     agree_plan(assessed, supervisor, volunteer)
-    return assessed
+    return loaded(assessed)
 
 
 @pytest.fixture
 def issued(ready, supervisor):
     certificate = issuing.issue_certificate(ready, actor=supervisor)
     next_request()
+    db.session.refresh(certificate)
+    loaded(ready)
+    _ = certificate.trajectory, certificate.organisation
     return certificate

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from evc.certificates import services
 from evc.certificates.models import DevelopmentPlanVersion, FinalInterview
-from evc.errors import ConcurrentEdit, DomainError
+from evc.errors import ConcurrentEdit
 from evc.extensions import db
 from evc.procedure.phases import Phase
 from tests.assessment import actions, count, refusal

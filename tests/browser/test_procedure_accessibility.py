@@ -69,7 +69,8 @@ def test_trajectory_list_of_the_organisation(page, ids):
     log_in(page, COORDINATOR)
     page.goto(f"/organisaties/{ids['organisation']}/trajecten")
     expect(h1(page)).to_contain_text("Trajecten")
-    expect(page.locator("tr[data-trajectory]")).to_have_count(5)  # Ilse, Ahmed, Vera, Femke, Samira
+    # Ilse, Ahmed, Vera, Femke, Samira and Noor (completed)
+    expect(page.locator("tr[data-trajectory]")).to_have_count(6)
     expect(page.get_by_text("stil", exact=True)).to_have_count(1)  # Ilse's stalled trajectory
     assert_accessible(page)
 
@@ -77,7 +78,7 @@ def test_trajectory_list_of_the_organisation(page, ids):
 def test_trajectory_list_filtered_to_nothing(page, ids):
     log_in(page, COORDINATOR)
     page.goto(f"/organisaties/{ids['organisation']}/trajecten")
-    page.get_by_label("Fase").select_option(label="Afgerond")
+    page.get_by_label("Fase").select_option(label="Gestopt")
     page.get_by_role("button", name="Filteren").click()
     expect(page.get_by_text("0 trajecten gevonden")).to_be_visible()
     assert_accessible(page)
@@ -114,7 +115,7 @@ def test_supervised_list(page, ids):
     log_in(page, SUPERVISOR)
     page.get_by_role("link", name="Naar je vrijwilligers").click()
     expect(h1(page)).to_have_text("Vrijwilligers die je begeleidt")
-    expect(page.locator("tr[data-trajectory]")).to_have_count(4)
+    expect(page.locator("tr[data-trajectory]")).to_have_count(6)  # with Noor (completed)
     assert_accessible(page)
 
 

@@ -65,7 +65,7 @@ def main() -> None:
                 trajectory_id = _ready_trajectory("samira@example.org").id
             certificate_id = db.session.scalar(select(Certificate.id))
         client = app.test_client()
-        response = client.post("/login", data={"email": "noor@example.org", "password": PASSWORD})
+        response = client.post("/login", data={"email": "lotte@example.org", "password": PASSWORD})
         assert response.status_code == 302, response.status_code
         for run in range(RUNS + 1):  # the first run warms up and is not counted
             with app.app_context(), app.test_request_context():

@@ -30,7 +30,7 @@ DEMO_ACCOUNTS = (
     ("ahmed@example.org", "Ahmed El Amrani", VOLUNTEER_ORG, (Role.VOLUNTEER,)),
     ("femke@example.org", "Femke Bakker", VOLUNTEER_ORG, (Role.VOLUNTEER,)),
     ("samira@example.org", "Samira Haddou", VOLUNTEER_ORG, (Role.VOLUNTEER,)),
-    ("noor@example.org", "Noor Visser", VOLUNTEER_ORG, (Role.VOLUNTEER,)),
+    ("lotte@example.org", "Lotte de Boer", VOLUNTEER_ORG, (Role.VOLUNTEER,)),
 )
 
 
@@ -134,7 +134,7 @@ def _seed_trajectories(organisation) -> None:
         attendance={vera.id: True, recorded.id: False},
         actor=supervisor,
     )
-    _seed_completed(start("noor@example.org"), supervisor, coordinator, today)
+    _seed_completed(start("lotte@example.org"), supervisor, coordinator, today)
 
 
 def _seed_evidence(trajectory) -> None:
@@ -319,7 +319,7 @@ def _seed_assessment(waiting, assessed, supervisor, coordinator, today) -> None:
 
 
 def _seed_completed(trajectory, supervisor, coordinator, today) -> None:
-    """Noor's trajectory is completed: assessed, final interview held, plan agreed by both and
+    """Lotte's trajectory is completed: assessed, final interview held, plan agreed by both and
     the certificate issued (its number can be checked on the public page)."""
     from evc.assessment import services as assessment
     from evc.certificates import issuing
@@ -345,7 +345,7 @@ def _seed_completed(trajectory, supervisor, coordinator, today) -> None:
             competency_id,
             {
                 "verdict": verdict,
-                "motivation": "Het voorbeeld is concreet, recent en echt van Noor zelf.",
+                "motivation": "Het voorbeeld is concreet, recent en echt van Lotte zelf.",
                 "advice": advice,
                 "criteria": dict.fromkeys(
                     ("variation", "relevance", "authenticity", "currency", "quantity"), yes
@@ -356,7 +356,7 @@ def _seed_completed(trajectory, supervisor, coordinator, today) -> None:
         )
     assessment.finalise(
         assignment,
-        "Noor werkt systematisch. Voor problemen oplossen is nog een voorbeeld nodig.",
+        "Lotte werkt systematisch. Voor problemen oplossen is nog een voorbeeld nodig.",
         version_id=None,
         actor=assessor,
     )
@@ -364,8 +364,8 @@ def _seed_completed(trajectory, supervisor, coordinator, today) -> None:
         trajectory,
         {
             "held_on": today,
-            "discussed": "Het rapport en wat Noor het komende half jaar wil leren.",
-            "volunteer_reaction": "Noor is blij met de erkenning en wil verder met problemen "
+            "discussed": "Het rapport en wat Lotte het komende half jaar wil leren.",
+            "volunteer_reaction": "Lotte is blij met de erkenning en wil verder met problemen "
             "oplossen.",
         },
         version_id=None,

@@ -131,9 +131,9 @@ def test_demo_has_a_completed_trajectory_whose_certificate_verifies(app, session
     app.config["DEMO_PASSWORD"] = "mijn eigen demo wachtwoord"
     app.test_cli_runner().invoke(args=["evc", "seed-demo"])
     certificate = session.scalar(select(Certificate))
-    assert certificate.holder_name == "Noor Visser" and not certificate.is_revoked
+    assert certificate.holder_name == "Lotte de Boer" and not certificate.is_revoked
     page = app.test_client().get(f"/controleren/{certificate.number}").get_data(as_text=True)
     assert "Dit bewijs is echt en geldig" in page and "Systematisch werken" in page
     volunteer = Browserless(app.test_client())
-    volunteer.login("noor@example.org", "mijn eigen demo wachtwoord")
+    volunteer.login("lotte@example.org", "mijn eigen demo wachtwoord")
     assert volunteer.get(f"/certificaten/{certificate.id}/pdf").data == certificate.pdf

@@ -69,7 +69,7 @@ def test_trajectory_list_of_the_organisation(page, ids):
     log_in(page, COORDINATOR)
     page.goto(f"/organisaties/{ids['organisation']}/trajecten")
     expect(h1(page)).to_contain_text("Trajecten")
-    # Ilse, Ahmed, Vera, Femke, Samira and Noor (completed)
+    # Ilse, Ahmed, Vera, Femke, Samira and Lotte (completed)
     expect(page.locator("tr[data-trajectory]")).to_have_count(6)
     expect(page.get_by_text("stil", exact=True)).to_have_count(1)  # Ilse's stalled trajectory
     assert_accessible(page)
@@ -115,7 +115,7 @@ def test_supervised_list(page, ids):
     log_in(page, SUPERVISOR)
     page.get_by_role("link", name="Naar je vrijwilligers").click()
     expect(h1(page)).to_have_text("Vrijwilligers die je begeleidt")
-    expect(page.locator("tr[data-trajectory]")).to_have_count(6)  # with Noor (completed)
+    expect(page.locator("tr[data-trajectory]")).to_have_count(6)  # with Lotte (completed)
     assert_accessible(page)
 
 

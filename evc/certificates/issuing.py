@@ -238,6 +238,16 @@ def find_by_number(text: str) -> Certificate | None:
 PDF_MAGIC = b"%PDF-"
 
 
+def too_large(max_bytes: int) -> DomainError:
+    return DomainError(
+        _(
+            "Dit bestand is te groot. Een bewijs van deelname is kleiner dan %(mb)d MB.",
+            mb=max(1, max_bytes // 1_000_000),
+        ),
+        field="file",
+    )
+
+
 def find_by_pdf(stream, max_bytes: int) -> Certificate | None:
     """The certificate whose stored PDF has exactly these bytes, else None. Raises
     ``DomainError`` for something that is not a PDF or is too large."""
@@ -249,13 +259,7 @@ def find_by_pdf(stream, max_bytes: int) -> Certificate | None:
             head = chunk[:5]
         size += len(chunk)
         if size > max_bytes:
-            raise DomainError(
-                _(
-                    "Dit bestand is te groot. Een bewijs van deelname is kleiner dan %(mb)d MB.",
-                    mb=max(1, max_bytes // 1_000_000),
-                ),
-                field="file",
-            )
+            raise too_large(max_bytes)
         digest.update(chunk)
     if size == 0:
         raise DomainError(_("Kies het PDF-bestand van het bewijs van deelname."), field="file")

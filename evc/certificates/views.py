@@ -330,6 +330,10 @@ def verify():
     number_form = NumberForm(request.args)
     upload_form = UploadForm()
     if request.method == "POST":
+        if (request.content_length or 0) > request_limit() + 64 * 1024:
+            # Refused before the body is read: a clear message instead of a parse of megabytes.
+            apply_form_error(upload_form, issuing.too_large(request_limit()))
+            return _result_page(None, NumberForm(), upload_form, 413)
         if not upload_form.validate_on_submit():
             return _result_page(None, NumberForm(), upload_form, 400)
         if _throttled():

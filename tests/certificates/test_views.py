@@ -212,23 +212,38 @@ def test_upload_that_is_not_a_pdf_is_refused(web, issued):
 
 
 def test_upload_of_50_mb_is_refused(web, issued):
+    from werkzeug.datastructures import FileStorage
     from werkzeug.test import encode_multipart
 
     from tests.conftest import csrf_from
 
     token = csrf_from(web.get("/controleren").get_data(as_text=True))
     big = b"%PDF-" + b"0" * (50 * 1024 * 1024)
+    upload = FileStorage(io.BytesIO(big), filename="groot.pdf", content_type="application/pdf")
     # Encoded here as bytes: the test client would otherwise spool it to a temp file that the
     # refused request never closes.
-    boundary, body = encode_multipart({"csrf_token": token, "file": (io.BytesIO(big), "groot.pdf")})
+    boundary, body = encode_multipart({"csrf_token": token, "file": upload})
+    assert len(body) > 50 * 1024 * 1024
     response = web.client.post(
-        "/controleren",
-        data=body,
-        content_type=f"multipart/form-data; boundary={boundary}",
+        "/controleren", data=body, content_type=f"multipart/form-data; boundary={boundary}"
     )
-    # Refused by the request size limit (413 page) or by the check's own limit (422 message).
-    assert response.status_code in (413, 422)
-    assert "te groot" in response.get_data(as_text=True).lower()
+    assert response.status_code == 413  # over MAX_CONTENT_LENGTH: refused before the view
+    assert "Bestand te groot" in response.get_data(as_text=True)
+
+
+def test_upload_far_above_the_check_limit_is_refused_before_reading(make_app, issued):
+    from tests.conftest import Browserless
+
+    app = make_app(VERIFY_MAX_UPLOAD_BYTES=1000)
+    web = Browserless(app.test_client())
+    with app.app_context():
+        response = web.post_form(
+            "/controleren",
+            {"file": (io.BytesIO(b"%PDF-" + b"0" * 200_000), "groot.pdf")},
+            content_type="multipart/form-data",
+        )
+    assert response.status_code == 413
+    assert "Dit bestand is te groot." in response.get_data(as_text=True)
 
 
 def test_upload_above_the_check_limit_is_refused_with_a_message(make_app, issued):

@@ -92,6 +92,8 @@ def _register_blueprints(app: Flask) -> None:
     from evc.admin.views import bp as admin_bp
     from evc.assessment.views import bp as assessment_bp
     from evc.assessment.views import init_app as init_assessment
+    from evc.certificates.views import bp as certificates_bp
+    from evc.certificates.views import init_app as init_certificates
     from evc.core.views import bp as core_bp
     from evc.portfolio.views import bp as portfolio_bp
     from evc.portfolio.views import init_app as init_portfolio
@@ -106,10 +108,12 @@ def _register_blueprints(app: Flask) -> None:
         portfolio_bp,
         assessment_bp,
         protocols_bp,
+        certificates_bp,
     ):
         app.register_blueprint(blueprint)
     init_portfolio(app)
     init_assessment(app)
+    init_certificates(app)
 
 
 def _template_gettext(translations):

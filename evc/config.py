@@ -57,6 +57,12 @@ class Defaults:
     PROTOCOL_DIR = str(ROOT / "competencies" / "protocols")
     CLEARANCE_WARNING_DAYS = 30  # "expires soon" and the reminder mail, in days before expiry
     VOG_RENEWAL_YEARS = 3  # a received VOG is due for renewal this many years after issue
+    # Signing keys of the organisations (Open Badges); empty KEY_DIR means instance/keys.
+    KEY_DIR = ""
+    # The public certificate check: lookups per client address within the window.
+    VERIFY_MAX_PER_ADDRESS = 30
+    VERIFY_WINDOW_MINUTES = 15
+    VERIFY_MAX_UPLOAD_BYTES = 10_000_000
     MAX_CONTENT_LENGTH = 25 * 1024 * 1024
     BABEL_DEFAULT_LOCALE = "nl"
     BABEL_DEFAULT_TIMEZONE = "Europe/Amsterdam"

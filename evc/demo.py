@@ -30,6 +30,7 @@ DEMO_ACCOUNTS = (
     ("ahmed@example.org", "Ahmed El Amrani", VOLUNTEER_ORG, (Role.VOLUNTEER,)),
     ("femke@example.org", "Femke Bakker", VOLUNTEER_ORG, (Role.VOLUNTEER,)),
     ("samira@example.org", "Samira Haddou", VOLUNTEER_ORG, (Role.VOLUNTEER,)),
+    ("lotte@example.org", "Lotte de Boer", VOLUNTEER_ORG, (Role.VOLUNTEER,)),
 )
 
 
@@ -134,6 +135,7 @@ def _seed_trajectories(organisation) -> None:
         attendance={vera.id: True, recorded.id: False},
         actor=supervisor,
     )
+    _seed_completed(start("lotte@example.org"), supervisor, coordinator, today)
 
 
 def _seed_protocols(organisation) -> None:
@@ -375,6 +377,73 @@ def _seed_assessment(waiting, assessed, supervisor, coordinator, today) -> None:
         version_id=None,
         actor=assessor,
     )
+
+
+def _seed_completed(trajectory, supervisor, coordinator, today) -> None:
+    """Lotte's trajectory is completed: assessed, final interview held, plan agreed by both and
+    the certificate issued (its number can be checked on the public page)."""
+    from evc.assessment import services as assessment
+    from evc.certificates import issuing
+    from evc.certificates import services as closing
+
+    assessor = services.find_user_by_email("beoordelaar@example.org")
+    _seed_submitted(trajectory, supervisor, today)
+    assignment = assessment.assign_assessor(trajectory, assessor, actor=coordinator)
+    assessment.declare_independent(assignment, actor=assessor)
+    assessment.confirm_complete(assignment, actor=assessor)
+    yes = {"sufficient": True, "note": ""}
+    for competency_id, verdict, advice in (
+        ("systematic_working", "demonstrated", ""),
+        (
+            "solving_problems",
+            "not_yet",
+            "Schrijf een tweede voorbeeld op uit een andere situatie, bijvoorbeeld de "
+            "inzamelactie.",
+        ),
+    ):
+        assessment.save_judgement(
+            assignment,
+            competency_id,
+            {
+                "verdict": verdict,
+                "motivation": "Het voorbeeld is concreet, recent en echt van Lotte zelf.",
+                "advice": advice,
+                "criteria": dict.fromkeys(
+                    ("variation", "relevance", "authenticity", "currency", "quantity"), yes
+                ),
+            },
+            version_id=None,
+            actor=assessor,
+        )
+    assessment.finalise(
+        assignment,
+        "Lotte werkt systematisch. Voor problemen oplossen is nog een voorbeeld nodig.",
+        version_id=None,
+        actor=assessor,
+    )
+    closing.record_final_interview(
+        trajectory,
+        {
+            "held_on": today,
+            "discussed": "Het rapport en wat Lotte het komende half jaar wil leren.",
+            "volunteer_reaction": "Lotte is blij met de erkenning en wil verder met problemen "
+            "oplossen.",
+        },
+        version_id=None,
+        actor=supervisor,
+    )
+    goals = closing.prefilled_goals(trajectory)
+    for goal in goals:
+        goal.update(
+            goal="Een tweede voorbeeld van problemen oplossen verzamelen",
+            support="Een gesprek na de inzamelactie",
+            support_from="Bram (begeleider)",
+            target_date=today + timedelta(days=120),
+        )
+    plan = closing.save_plan(trajectory, goals, version_id=None, actor=supervisor)
+    closing.confirm_plan(trajectory, number=plan.number, actor=trajectory.volunteer)
+    closing.confirm_plan(trajectory, number=plan.number, actor=supervisor)
+    issuing.issue_certificate(trajectory, actor=supervisor)
 
 
 def _demo_photo():

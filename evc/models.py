@@ -17,6 +17,12 @@ from evc.assessment.models import (  # noqa: F401
     Resolution,
 )
 from evc.audit import AuditEntry  # noqa: F401
+from evc.certificates.models import (  # noqa: F401
+    Certificate,
+    DevelopmentPlanVersion,
+    FinalInterview,
+    VerificationAttempt,
+)
 from evc.db import Base
 from evc.mail import OutboxMessage  # noqa: F401
 from evc.once import FormSubmission  # noqa: F401

@@ -248,6 +248,14 @@ def clearance_is_granted(_user, clearance) -> bool:
     return clearance.status == "granted"
 
 
+# --- certificates ----------------------------------------------------------------------------
+
+
+def of_certificate(rule: Predicate) -> Predicate:
+    """Apply a trajectory predicate to the trajectory a certificate was issued for."""
+    return Predicate(lambda user, c: rule(user, c.trajectory), f"of_certificate({rule.name})")
+
+
 # --- the table ------------------------------------------------------------------------------
 
 RULES: dict[str, Predicate] = {
@@ -327,6 +335,18 @@ RULES: dict[str, Predicate] = {
         | is_reporting_assessor
     )
     & report_is_final,
+    # Certificates: final interview, development plan, the certificate and its revocation
+    "final_interview.record": is_trajectory_supervisor & phase_is(Phase.FINAL_INTERVIEW),
+    "development_plan.edit": is_trajectory_supervisor
+    & phase_is(Phase.FINAL_INTERVIEW, Phase.COMPLETED),
+    "development_plan.confirm": (is_trajectory_volunteer | is_trajectory_supervisor)
+    & phase_is(Phase.FINAL_INTERVIEW, Phase.COMPLETED),
+    "certificate.issue": is_trajectory_supervisor & phase_is(Phase.FINAL_INTERVIEW),
+    "certificate.download": of_certificate(
+        is_trajectory_volunteer | is_trajectory_supervisor | coordinates_trajectory
+    ),
+    "certificate.badge": of_certificate(is_trajectory_volunteer),
+    "certificate.revoke": of_certificate(coordinates_trajectory),
 }
 
 

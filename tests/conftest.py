@@ -127,6 +127,7 @@ def make_app(database_url, postgres_server, tmp_path):
             **TEST_CONFIG,
             "DATABASE_URL": database_url,
             "UPLOAD_DIR": str(tmp_path / "uploads"),
+            "KEY_DIR": str(tmp_path / "keys"),
             **overrides,
         }
         app = create_app(config)

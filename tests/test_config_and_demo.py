@@ -123,3 +123,17 @@ def test_demo_has_a_portfolio_waiting_for_the_assessor_and_one_assessed(app):
     volunteer.login("samira@example.org", "mijn eigen demo wachtwoord")
     page = volunteer.get("/overzicht").get_data(as_text=True)
     assert "Eindgesprek" in page
+
+
+def test_demo_has_a_completed_trajectory_whose_certificate_verifies(app, session):
+    from evc.certificates.models import Certificate
+
+    app.config["DEMO_PASSWORD"] = "mijn eigen demo wachtwoord"
+    app.test_cli_runner().invoke(args=["evc", "seed-demo"])
+    certificate = session.scalar(select(Certificate))
+    assert certificate.holder_name == "Lotte de Boer" and not certificate.is_revoked
+    page = app.test_client().get(f"/controleren/{certificate.number}").get_data(as_text=True)
+    assert "Dit bewijs is echt en geldig" in page and "Systematisch werken" in page
+    volunteer = Browserless(app.test_client())
+    volunteer.login("lotte@example.org", "mijn eigen demo wachtwoord")
+    assert volunteer.get(f"/certificaten/{certificate.id}/pdf").data == certificate.pdf

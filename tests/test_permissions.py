@@ -30,7 +30,10 @@ def test_public_routes_are_only_the_expected_ones(app):
     )
     assert public == [
         "/",
+        "/controleren",
+        "/controleren/<number>",
         "/login",
+        "/organisaties/<int:organisation_id>/sleutel.json",
         "/taal",
         "/uitnodiging/<token>",
         "/verklaring/<token>",

@@ -105,6 +105,31 @@ def assessment_report_final(trajectory) -> str | None:
     return None
 
 
+def final_interview_closed(trajectory) -> str | None:
+    """The final interview is recorded and both confirmed the latest development plan (the
+    certificates domain keeps them)."""
+    from evc.certificates.models import DevelopmentPlanVersion, FinalInterview
+    from evc.extensions import db
+
+    problems = []
+    recorded = db.session.scalar(
+        select(FinalInterview.id).where(FinalInterview.trajectory_id == trajectory.id)
+    )
+    if recorded is None:
+        problems.append(str(_l("Het eindgesprek is nog niet vastgelegd.")))
+    plan = db.session.scalar(
+        select(DevelopmentPlanVersion)
+        .where(DevelopmentPlanVersion.trajectory_id == trajectory.id)
+        .order_by(DevelopmentPlanVersion.number.desc())
+        .limit(1)
+    )
+    if plan is None or not plan.is_agreed:
+        problems.append(
+            str(_l("De vrijwilliger en de begeleider hebben het plan nog niet bevestigd."))
+        )
+    return " ".join(problems) or None
+
+
 @dataclass(frozen=True)
 class Transition:
     source: Phase
@@ -129,7 +154,7 @@ _MOVES = [
     # The assessor asks for more evidence: back to recognition, with the reason.
     Transition(Phase.ASSESSMENT, Phase.RECOGNITION, reason_required=True),
     Transition(Phase.ASSESSMENT, Phase.FINAL_INTERVIEW, (assessment_report_final,)),
-    Transition(Phase.FINAL_INTERVIEW, Phase.COMPLETED),
+    Transition(Phase.FINAL_INTERVIEW, Phase.COMPLETED, (final_interview_closed,)),
     *(Transition(phase, Phase.WITHDRAWN, reason_required=True) for phase in ACTIVE_PHASES),
 ]
 

@@ -744,6 +744,27 @@ def test_a_correction_needs_a_verdict_a_motivation_and_a_reason(final, anna, dat
 
 
 def test_no_correction_after_the_trajectory_is_completed(final, anna, supervisor):
+    from datetime import date
+
+    from evc.certificates.models import DevelopmentPlanVersion, FinalInterview
+    from evc.db import utcnow
+
+    # Completion needs the final interview and an agreed plan (the certificates domain).
+    trajectory_id = final.trajectory.id
+    db.session.add(
+        FinalInterview(
+            trajectory_id=trajectory_id, held_on=date.today(), discussed="x", volunteer_reaction="y"
+        )
+    )
+    db.session.add(
+        DevelopmentPlanVersion(
+            trajectory_id=trajectory_id,
+            number=1,
+            goals=[{"goal": "Verder"}],
+            volunteer_confirmed_at=utcnow(),
+            supervisor_confirmed_at=utcnow(),
+        )
+    )
     procedure.advance_phase(final.trajectory, Phase.COMPLETED, actor=supervisor)
     next_request()
     data = {"verdict": "demonstrated", "motivation": "Toch aangetoond.", "reason": "Vergissing."}

@@ -69,8 +69,8 @@ def test_trajectory_list_of_the_organisation(page, ids):
     log_in(page, COORDINATOR)
     page.goto(f"/organisaties/{ids['organisation']}/trajecten")
     expect(h1(page)).to_contain_text("Trajecten")
-    # Ilse, Ahmed, Vera, Femke, Samira
-    expect(page.locator("tr[data-trajectory]")).to_have_count(5)
+    # Ilse, Ahmed, Vera, Femke, Samira and Lotte (completed)
+    expect(page.locator("tr[data-trajectory]")).to_have_count(6)
     expect(page.get_by_text("stil", exact=True)).to_have_count(1)  # Ilse's stalled trajectory
     assert_accessible(page)
 
@@ -78,17 +78,20 @@ def test_trajectory_list_of_the_organisation(page, ids):
 def test_trajectory_list_filtered_to_nothing(page, ids):
     log_in(page, COORDINATOR)
     page.goto(f"/organisaties/{ids['organisation']}/trajecten")
-    page.get_by_label("Fase").select_option(label="Afgerond")
+    page.get_by_label("Fase").select_option(label="Gestopt")
     page.get_by_role("button", name="Filteren").click()
     expect(page.get_by_text("0 trajecten gevonden")).to_be_visible()
     assert_accessible(page)
 
 
-def test_start_page_when_every_volunteer_has_a_trajectory(page, ids):
+def test_start_page_offers_only_volunteers_without_a_running_trajectory(page, ids):
     log_in(page, COORDINATOR)
     page.goto(f"/organisaties/{ids['organisation']}/trajecten/nieuw")
     expect(h1(page)).to_contain_text("Nieuw traject starten")
-    expect(page.get_by_text("Er is geen vrijwilliger zonder lopend traject.")).to_be_visible()
+    # Lotte's trajectory is completed, so she may start another one; everyone else is busy.
+    options = page.get_by_label("Vrijwilliger", exact=True).locator("option")
+    expect(options.filter(has_text="Lotte de Boer")).to_have_count(1)
+    expect(options.filter(has_text="Vera Vrijwilliger")).to_have_count(0)
     assert_accessible(page)
 
 
@@ -115,7 +118,7 @@ def test_supervised_list(page, ids):
     log_in(page, SUPERVISOR)
     page.get_by_role("link", name="Naar je vrijwilligers").click()
     expect(h1(page)).to_have_text("Vrijwilligers die je begeleidt")
-    expect(page.locator("tr[data-trajectory]")).to_have_count(5)  # the demo volunteers
+    expect(page.locator("tr[data-trajectory]")).to_have_count(6)  # with Lotte (completed)
     assert_accessible(page)
 
 

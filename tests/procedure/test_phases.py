@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import itertools
+from datetime import date
 
 import pytest
 from sqlalchemy import func, select
 
 from evc.assessment.models import AssessmentReport
 from evc.audit import AuditEntry
+from evc.certificates.models import DevelopmentPlanVersion, FinalInterview
 from evc.db import utcnow
 from evc.errors import DomainError
 from evc.extensions import db
@@ -44,7 +46,33 @@ def _satisfy_guards(item, evidence) -> None:
     evidence.add(item, "communicating")
     # The assessor's final report (what the final interview needs).
     db.session.add(AssessmentReport(trajectory_id=item.id, summary="Klaar.", finalised_at=utcnow()))
+    # The final interview and the development plan both agreed (what completion needs).
+    db.session.add(
+        FinalInterview(
+            trajectory_id=item.id,
+            held_on=date.today(),
+            discussed="Het rapport.",
+            volunteer_reaction="Blij.",
+        )
+    )
+    db.session.add(
+        DevelopmentPlanVersion(
+            trajectory_id=item.id,
+            number=1,
+            goals=[{"goal": "Verder leren"}],
+            volunteer_confirmed_at=utcnow(),
+            supervisor_confirmed_at=utcnow(),
+        )
+    )
     db.session.commit()
+
+
+def test_completion_waits_for_the_final_interview_and_the_agreed_plan(org, session, evidence):
+    item = factories.trajectory(org, phase=Phase.FINAL_INTERVIEW)
+    with pytest.raises(DomainError) as refused:
+        advance_phase(item, Phase.COMPLETED, actor=factories.user())
+    assert "eindgesprek is nog niet vastgelegd" in str(refused.value)
+    assert "plan nog niet bevestigd" in str(refused.value)
 
 
 def test_final_interview_waits_for_the_final_report(org, session, evidence):

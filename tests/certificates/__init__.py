@@ -1,0 +1,1 @@
+"""Tests of the final interview, the development plan and the certificate."""

@@ -90,12 +90,14 @@ def _register_blueprints(app: Flask) -> None:
     from evc.assessment.views import bp as assessment_bp
     from evc.assessment.views import init_app as init_assessment
     from evc.core.views import bp as core_bp
+    from evc.participation.views import bp as participation_bp
     from evc.portfolio.views import bp as portfolio_bp
     from evc.portfolio.views import init_app as init_portfolio
     from evc.procedure.views import bp as procedure_bp
 
     for blueprint in (core_bp, accounts_bp, admin_bp, procedure_bp, portfolio_bp, assessment_bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(participation_bp)
     init_portfolio(app)
     init_assessment(app)
 

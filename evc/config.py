@@ -53,6 +53,9 @@ class Defaults:
     MAX_FILE_BYTES = 20_000_000
     MAX_PORTFOLIO_BYTES = 250_000_000
     REFEREE_LINK_VALID_DAYS = 14
+    # Public check page of participation reports: checks per client address per window.
+    REPORT_CHECK_MAX_PER_ADDRESS = 20
+    REPORT_CHECK_WINDOW_MINUTES = 15
     MAX_CONTENT_LENGTH = 25 * 1024 * 1024
     BABEL_DEFAULT_LOCALE = "nl"
     BABEL_DEFAULT_TIMEZONE = "Europe/Amsterdam"

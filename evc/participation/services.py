@@ -12,7 +12,7 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from evc.accounts.models import Organisation, OrganisationKind, Role, User
 from evc.audit import log_action
@@ -622,3 +622,63 @@ def add_hours_to_portfolio(
         minutes=total,
     )
     return item
+
+
+# --- the dashboard ------------------------------------------------------------------------------
+
+
+def dashboard_summary(user: User, *, client: bool, host: bool, today: date | None = None) -> dict:
+    """For the dashboard: the client's running agreements with this month's totals, and how
+    many entries wait for the host contact (a fixed number of queries)."""
+    from evc.participation.totals import summarise
+
+    today = _today(today)
+    result: dict = {"agreements": [], "host_agreements": 0, "pending": 0}
+    if client:
+        agreements = db.session.scalars(
+            select(ParticipationAgreement)
+            .where(
+                ParticipationAgreement.client_id == user.id,
+                ParticipationAgreement.ends_on >= month_start(today),
+            )
+            .options(
+                joinedload(ParticipationAgreement.host_organisation),
+                selectinload(ParticipationAgreement.exemptions),
+            )
+            .order_by(ParticipationAgreement.starts_on)
+        ).all()
+        entries = (
+            db.session.scalars(
+                select(HoursEntry).where(
+                    HoursEntry.agreement_id.in_([a.id for a in agreements]),
+                    (HoursEntry.worked_on >= month_start(today))
+                    | (HoursEntry.status == EntryStatus.DECLINED),
+                )
+            ).all()
+            if agreements
+            else []
+        )
+        for agreement in agreements:
+            own = [e for e in entries if e.agreement_id == agreement.id]
+            result["agreements"].append(
+                {
+                    "agreement": agreement,
+                    "month": summarise(agreement, own, month_start(today), month_end(today)),
+                    "declined": sum(1 for e in own if e.status == EntryStatus.DECLINED),
+                }
+            )
+    if host:
+        ids = select(ParticipationAgreement.id).where(
+            ParticipationAgreement.host_contact_id == user.id,
+            ParticipationAgreement.host_organisation_id.in_(user.organisation_ids(Role.SUPERVISOR)),
+        )
+        result["host_agreements"] = db.session.scalar(
+            select(func.count()).select_from(ids.subquery())
+        )
+        if result["host_agreements"]:
+            result["pending"] = db.session.scalar(
+                select(func.count(HoursEntry.id)).where(
+                    HoursEntry.agreement_id.in_(ids), HoursEntry.status == EntryStatus.PENDING
+                )
+            )
+    return result

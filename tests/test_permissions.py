@@ -31,6 +31,7 @@ def test_public_routes_are_only_the_expected_ones(app):
     assert public == [
         "/",
         "/login",
+        "/participatie/controle",
         "/taal",
         "/uitnodiging/<token>",
         "/verklaring/<token>",

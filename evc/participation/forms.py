@@ -117,10 +117,9 @@ class AgreementForm(FlaskForm):
     version_id = IntegerField(widget=widgets.HiddenInput(), validators=[Optional()])
 
     def terms(self) -> dict:
+        people = ("client_id", "host_organisation_id", "host_contact_id")
         return {
-            "client_id": self.client_id.data,
-            "host_organisation_id": self.host_organisation_id.data,
-            "host_contact_id": self.host_contact_id.data,
+            **{name: self[name].data for name in people if name in self},
             "municipality": self.municipality.data,
             "client_reference": self.client_reference.data,
             "regime": self.regime.data,

@@ -504,3 +504,20 @@ def test_host_queue_query_count_is_constant(app, org, hanna, queries):
         counts.append(len(statements))
     # session, user with memberships, pending entries with agreements and clients
     assert counts == [QUEUE_QUERIES, QUEUE_QUERIES], counts
+
+
+def test_demo_client_has_two_months_of_hours_and_a_report(app):
+    app.config["DEMO_PASSWORD"] = "mijn eigen demo wachtwoord"
+    app.test_cli_runner().invoke(args=["evc", "seed-demo"])
+    client = Browserless(app.test_client())
+    client.login("deelnemer@example.org", "mijn eigen demo wachtwoord")
+    dashboard = text(client.get("/overzicht"))
+    assert "Buurthuis De Schakel" in dashboard and "afgewezen" in dashboard
+    agreement = db.session.scalar(select(ParticipationAgreement))
+    page = text(client.get(f"/participatie/afspraken/{agreement.id}"))
+    assert page.count('data-carried-out="yes"') == 2 and "PR-" in page
+    statuses = set(db.session.scalars(select(HoursEntry.status)))
+    assert statuses == {EntryStatus.APPROVED, EntryStatus.DECLINED, EntryStatus.PENDING}
+    host = Browserless(app.test_client())
+    host.login("inzet@example.org", "mijn eigen demo wachtwoord")
+    assert "Daan Deelnemer" in text(host.get("/participatie/te-controleren"))

@@ -76,6 +76,16 @@ def _hours(label, description=None):
     )
 
 
+class FriendlyMonthField(MonthField):
+    """A month field whose "not a month" message is a plain sentence of our own."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(str(_l("Kies een maand, bijvoorbeeld 2026-10."))) from error
+
+
 class AgreementForm(FlaskForm):
     client_id = SelectField(_l("Deelnemer"), coerce=int, validate_choice=False)
     host_organisation_id = SelectField(_l("Inzetorganisatie"), coerce=int, validate_choice=False)
@@ -185,10 +195,10 @@ class ExemptionForm(FlaskForm):
 
 
 class ReportForm(FlaskForm):
-    first_month = MonthField(
+    first_month = FriendlyMonthField(
         _l("Eerste maand"), validators=[InputRequired(_l("Kies de eerste maand."))]
     )
-    last_month = MonthField(
+    last_month = FriendlyMonthField(
         _l("Laatste maand"), validators=[InputRequired(_l("Kies de laatste maand."))]
     )
 

@@ -461,6 +461,11 @@ def issue_report(
         )
     ).all()
     periods = [p for p in monthly(agreement, entries, end) if p.start >= start]
+    if not periods:  # the agreement starts after this month: nothing to report yet
+        raise DomainError(
+            _("In deze periode was er geen participatieafspraak. Kies maanden binnen de afspraak."),
+            field="first_month",
+        )
     number = report.new_number()
     data = report.report_data(agreement, number, today, periods)
     pdf = report.render_pdf(data, absolute_url("participation.check"))

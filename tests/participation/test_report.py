@@ -206,3 +206,14 @@ def test_public_check_matches_number_and_file_and_is_throttled(app, logged, coor
     with pytest.raises(services.CheckThrottled):
         services.check_report(record.number, None, "10.0.0.1")
     assert services.check_report(record.number, None, "10.0.0.2")["report"] is not None
+
+
+def test_report_for_an_agreement_that_has_not_started_is_refused(org, daan, hanna, coordinator):
+    later = factories.agreement(
+        org, client=daan, contact=hanna, starts_on=date(2026, 12, 1), ends_on=date(2026, 12, 31)
+    )
+    with pytest.raises(services.DomainError) as caught:
+        services.issue_report(
+            later, date(2026, 11, 1), date(2026, 12, 1), actor=coordinator, today=TODAY
+        )
+    assert "geen participatieafspraak" in str(caught.value.message)

@@ -521,3 +521,13 @@ def test_demo_client_has_two_months_of_hours_and_a_report(app):
     host = Browserless(app.test_client())
     host.login("inzet@example.org", "mijn eigen demo wachtwoord")
     assert "Daan Deelnemer" in text(host.get("/participatie/te-controleren"))
+
+
+def test_report_with_a_month_that_is_not_a_month_gets_a_message(app, coordinator, running):
+    web = as_user(app, coordinator)
+    response = web.post_form(
+        f"/participatie/afspraken/{running.id}/rapport",
+        {"first_month": "oktober", "last_month": TODAY.strftime("%Y-%m")},
+    )
+    assert response.status_code == 422 and "Kies een maand" in text(response)
+    assert count(ParticipationReport) == 0

@@ -95,6 +95,7 @@ def _register_blueprints(app: Flask) -> None:
     from evc.certificates.views import bp as certificates_bp
     from evc.certificates.views import init_app as init_certificates
     from evc.core.views import bp as core_bp
+    from evc.participation.views import bp as participation_bp
     from evc.portfolio.views import bp as portfolio_bp
     from evc.portfolio.views import init_app as init_portfolio
     from evc.procedure.views import bp as procedure_bp
@@ -111,6 +112,7 @@ def _register_blueprints(app: Flask) -> None:
         certificates_bp,
     ):
         app.register_blueprint(blueprint)
+    app.register_blueprint(participation_bp)
     init_portfolio(app)
     init_assessment(app)
     init_certificates(app)

@@ -63,6 +63,9 @@ class Defaults:
     VERIFY_MAX_PER_ADDRESS = 30
     VERIFY_WINDOW_MINUTES = 15
     VERIFY_MAX_UPLOAD_BYTES = 10_000_000
+    # Public check page of participation reports: checks per client address per window.
+    REPORT_CHECK_MAX_PER_ADDRESS = 20
+    REPORT_CHECK_WINDOW_MINUTES = 15
     MAX_CONTENT_LENGTH = 25 * 1024 * 1024
     BABEL_DEFAULT_LOCALE = "nl"
     BABEL_DEFAULT_TIMEZONE = "Europe/Amsterdam"

@@ -26,6 +26,13 @@ from evc.certificates.models import (  # noqa: F401
 from evc.db import Base
 from evc.mail import OutboxMessage  # noqa: F401
 from evc.once import FormSubmission  # noqa: F401
+from evc.participation.models import (  # noqa: F401
+    Exemption,
+    HoursEntry,
+    ParticipationAgreement,
+    ParticipationReport,
+    ReportCheckAttempt,
+)
 from evc.portfolio.models import (  # noqa: F401
     EvidenceComment,
     EvidenceItem,

@@ -127,6 +127,50 @@ def of_item(rule: Predicate) -> Predicate:
     return Predicate(lambda user, item: rule(user, item.trajectory), f"of_item({rule.name})")
 
 
+# --- participation ----------------------------------------------------------------------------
+
+
+@predicate
+def is_client_anywhere(user, _obj) -> bool:
+    """A Participatiewet client (deelnemer) in at least one organisation."""
+    return is_authenticated(user) and user.has_role(Role.CLIENT)
+
+
+@predicate
+def is_agreement_client(user, agreement) -> bool:
+    """The client of this participation agreement."""
+    return is_authenticated(user) and agreement.client_id == user.id
+
+
+@predicate
+def is_agreement_host_contact(user, agreement) -> bool:
+    """The host's contact person of this agreement, while a supervisor at the host."""
+    return (
+        is_authenticated(user)
+        and agreement.host_contact_id == user.id
+        and Role.SUPERVISOR in user.roles_in(agreement.host_organisation_id)
+    )
+
+
+@predicate
+def coordinates_agreement(user, agreement) -> bool:
+    """Coordinator of the organisation that made the agreement."""
+    return is_authenticated(user) and Role.COORDINATOR in user.roles_in(agreement.organisation_id)
+
+
+def of_agreement(rule: Predicate) -> Predicate:
+    """Apply an agreement predicate to the agreement of an hours entry or a report."""
+    return Predicate(lambda user, obj: rule(user, obj.agreement), f"of_agreement({rule.name})")
+
+
+@predicate
+def entry_is_pending(_user, entry) -> bool:
+    """The hours wait for the host contact's decision."""
+    from evc.participation.models import EntryStatus
+
+    return entry.status == EntryStatus.PENDING
+
+
 # --- assessment -------------------------------------------------------------------------------
 
 
@@ -310,6 +354,21 @@ RULES: dict[str, Predicate] = {
     ),
     "evidence.edit": of_item(is_trajectory_volunteer & phase_is(Phase.INTAKE, Phase.RECOGNITION)),
     "evidence.comment": of_item(is_trajectory_volunteer | is_trajectory_supervisor),
+    # Participation (Participatiewet): the host sees activity and hours only
+    "participation.own": is_client_anywhere,
+    "participation.verify_queue": is_supervisor_anywhere,
+    "participation.manage": coordinates_organisation,
+    "agreement.view": is_agreement_client | is_agreement_host_contact | coordinates_agreement,
+    # The client reference, municipality, regime, exemption reasons and reports.
+    "agreement.view_private": is_agreement_client | coordinates_agreement,
+    "agreement.edit": coordinates_agreement,
+    "hours.log": is_agreement_client,
+    "hours.edit": of_agreement(is_agreement_client),
+    "hours.verify": of_agreement(is_agreement_host_contact) & entry_is_pending,
+    "hours.verify_week": is_agreement_host_contact,
+    "participation_report.issue": coordinates_agreement,
+    "participation_report.view": of_agreement(is_agreement_client | coordinates_agreement),
+    "participation.to_portfolio": is_agreement_client,
     # Independent assessment
     "organisation.settings": coordinates_organisation,
     "assessment.queue": is_assessor_anywhere,

@@ -306,3 +306,100 @@ def judgement_data(verdict: str = "demonstrated", **overrides) -> dict:
     }
     data.update(overrides)
     return data
+
+
+# --- participation ---
+
+from evc.participation.models import (  # noqa: E402
+    REGIME_RULES,
+    EntryStatus,
+    Exemption,
+    HoursEntry,
+    ParticipationAgreement,
+    Regime,
+)
+
+
+def host_organisation(name: str | None = None) -> Organisation:
+    """An organisation where clients do their participation work."""
+    return organisation(name or f"Buurthuis {next(_seq)}", kind=_Kind.HOST)
+
+
+def host_contact(host: Organisation | None = None, **kwargs) -> User:
+    """A supervisor at a host organisation (the contact who verifies hours)."""
+    return user(Role.SUPERVISOR, org=host or host_organisation(), **kwargs)
+
+
+def agreement(
+    organisation_: Organisation,
+    *,
+    client: User | None = None,
+    contact: User | None = None,
+    starts_on: date = date(2026, 9, 1),
+    ends_on: date = date(2026, 12, 31),
+    weekly: tuple[int, int] = (2 * 60, 8 * 60),
+    regime: Regime = Regime.RECIPROCITY,
+    reference: str = "KM-2026-0142",
+    municipality: str = "Gemeente Utrecht",
+    activity: str = "Helpen in de keuken",
+) -> ParticipationAgreement:
+    """An agreement row (set directly: test data, not the service)."""
+    client = client or user(Role.CLIENT, org=organisation_)
+    contact = contact or host_contact()
+    host_id = next(m.organisation_id for m in contact.memberships if m.role == Role.SUPERVISOR)
+    record = ParticipationAgreement(
+        organisation_id=organisation_.id,
+        client_id=client.id,
+        host_organisation_id=host_id,
+        host_contact_id=contact.id,
+        municipality=municipality,
+        client_reference=reference,
+        regime=regime,
+        legal_reference=REGIME_RULES[regime].legal_reference,
+        activity=activity,
+        weekly_minutes_min=weekly[0],
+        weekly_minutes_max=weekly[1],
+        starts_on=starts_on,
+        ends_on=ends_on,
+    )
+    db.session.add(record)
+    db.session.commit()
+    return record
+
+
+def hours(
+    agreement_: ParticipationAgreement,
+    worked_on: date,
+    minutes: int = 120,
+    *,
+    status: EntryStatus = EntryStatus.PENDING,
+    activity: str = "Afwassen en koken",
+    note: str = "",
+    decided_at=None,
+) -> HoursEntry:
+    """An hours entry in ``status`` (approved ones get a decision time)."""
+    decided = status != EntryStatus.PENDING
+    record = HoursEntry(
+        agreement_id=agreement_.id,
+        worked_on=worked_on,
+        minutes=minutes,
+        activity=activity,
+        note=note,
+        status=status,
+        decided_at=(decided_at or utcnow()) if decided else None,
+        decided_by_id=agreement_.host_contact_id if decided else None,
+        decline_reason="Die dag was je er niet." if status == EntryStatus.DECLINED else "",
+    )
+    db.session.add(record)
+    db.session.commit()
+    return record
+
+
+def exemption(agreement_: ParticipationAgreement, starts_on: date, ends_on: date, reason=""):
+    record = Exemption(
+        agreement_id=agreement_.id, starts_on=starts_on, ends_on=ends_on, reason=reason
+    )
+    db.session.add(record)
+    db.session.commit()
+    db.session.expire(agreement_, ["exemptions"])
+    return record

@@ -55,7 +55,11 @@ def test_demo_seed_creates_every_role_and_the_two_organisations(app, session):
     assert result.exit_code == 0, result.output
     assert "password for all of them:" in result.output
     names = set(session.scalars(select(Organisation.name)))
-    assert names == {"Vrijwilligerscentrum De Brug", "Beoordelaarspool Regio Midden"}
+    assert names == {
+        "Vrijwilligerscentrum De Brug",
+        "Beoordelaarspool Regio Midden",
+        "Buurthuis De Schakel",
+    }
     for email, _name, _org, roles in DEMO_ACCOUNTS:
         user = session.scalar(select(User).where(User.email == email))
         assert {m.role for m in user.memberships} >= set(roles)

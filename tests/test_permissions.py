@@ -34,6 +34,7 @@ def test_public_routes_are_only_the_expected_ones(app):
         "/controleren/<number>",
         "/login",
         "/organisaties/<int:organisation_id>/sleutel.json",
+        "/participatie/controle",
         "/taal",
         "/uitnodiging/<token>",
         "/verklaring/<token>",

@@ -61,6 +61,7 @@ def dashboard():
         own_next_step=next_step(own, for_volunteer=True) if own else None,
         supervised=supervised_summary(user) if Role.SUPERVISOR in roles else None,
         assessing=assessing_summary(user) if Role.ASSESSOR in roles else None,
+        participation=participation_summary(user, roles),
         steps=STEPS,
         phase_labels=PHASE_LABELS,
     )
@@ -121,6 +122,13 @@ def assessing_summary(user) -> dict:
         "new": counts.get(AssignmentStatus.ASSIGNED, 0),
         "busy": counts.get(AssignmentStatus.ACTIVE, 0) + counts.get(AssignmentStatus.JUDGED, 0),
     }
+
+
+def participation_summary(user, roles) -> dict:
+    """The client's agreements with this month's hours, and the host contact's pending count."""
+    from evc.participation.services import dashboard_summary
+
+    return dashboard_summary(user, client=Role.CLIENT in roles, host=Role.SUPERVISOR in roles)
 
 
 @bp.route("/competenties")

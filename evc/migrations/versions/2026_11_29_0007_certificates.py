@@ -2,7 +2,7 @@
 and their hash), and the public verification's attempt counter
 
 Revision ID: 0007_certificates
-Revises: 0005_protocols
+Revises: 0006_participation
 Create Date: 2026-11-29 06:27:47.325160
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007_certificates"
-down_revision = "0005_protocols"
+down_revision = "0006_participation"
 branch_labels = None
 depends_on = None
 

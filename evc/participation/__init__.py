@@ -1,0 +1,2 @@
+"""Participation log for Participatiewet clients: the agreement, the hours log, verification by
+the host organisation and the minimal report for the municipality."""

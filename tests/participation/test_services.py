@@ -172,13 +172,17 @@ def test_agreement_change_is_refused_when_logged_hours_fall_outside(
 ):
     factories.hours(agreement, date(2026, 9, 15))
     data = terms(daan, host, hanna, starts_on=date(2026, 10, 1))
-    refusal(
+    starts_on = agreement.starts_on
+    error = refusal(
         services.update_agreement,
         agreement,
         data,
         version_id=agreement.version_id,
         actor=coordinator,
     )
+    assert "buiten deze periode" in error.message
+    db.session.rollback()
+    assert db.session.get(type(agreement), agreement.id).starts_on == starts_on
 
 
 def test_stale_agreement_change_is_refused(agreement, coordinator, daan, host, hanna):

@@ -548,6 +548,8 @@ def generate_password() -> str:
 
 HOST_ORG = "Buurthuis De Schakel"
 HOST_CONTACT = ("inzet@example.org", "Hanna Hosman")
+MUNICIPALITY = "Gemeente Utrecht"
+CASE_MANAGER = ("klantmanager@example.org", "Karim Klantmanager")
 
 
 def _seed_participation(organisation, password_hash: str) -> None:
@@ -564,6 +566,22 @@ def _seed_participation(organisation, password_hash: str) -> None:
     db.session.add(hanna)
     db.session.flush()
     services.add_role(hanna, host, Role.SUPERVISOR, actor=None)
+    # The municipality with its klantmanager, who may read the reports: the organisation
+    # shares them (a setting).
+    municipality = services.create_organisation(
+        MUNICIPALITY, OrganisationKind.MUNICIPALITY, actor=None
+    )
+    email, name = CASE_MANAGER
+    karim = User(email=email, display_name=name, language="nl", password_hash=password_hash)
+    db.session.add(karim)
+    db.session.flush()
+    services.add_role(karim, municipality, Role.COORDINATOR, actor=None)
+    services.add_role(karim, municipality, Role.CASE_MANAGER, actor=None)
+    from evc.assessment.services import settings_of
+
+    shared = settings_of(organisation.id)
+    shared.share_reports_with_case_managers = True
+    db.session.add(shared)
     db.session.flush()
     today = date.today()
     start = (today.replace(day=1) - timedelta(days=40)).replace(day=1)
@@ -574,7 +592,7 @@ def _seed_participation(organisation, password_hash: str) -> None:
             "client_id": daan.id,
             "host_organisation_id": host.id,
             "host_contact_id": hanna.id,
-            "municipality": "Gemeente Utrecht",
+            "municipality": MUNICIPALITY,
             "client_reference": "KM-2026-0142",
             "regime": regime,
             "activity": "Helpen in de keuken van het buurthuis",

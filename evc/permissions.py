@@ -164,6 +164,25 @@ def of_agreement(rule: Predicate) -> Predicate:
 
 
 @predicate
+def is_case_manager_anywhere(user, _obj) -> bool:
+    """A klantmanager of at least one municipality."""
+    return is_authenticated(user) and user.has_role(Role.CASE_MANAGER)
+
+
+@predicate
+def is_case_manager_of_agreement(user, agreement) -> bool:
+    """A klantmanager of the agreement's municipality, while the organisation that made the
+    agreement shares its reports with klantmanagers."""
+    from evc.participation.services import shared_with_case_managers
+
+    return (
+        is_authenticated(user)
+        and Role.CASE_MANAGER in user.roles_in(agreement.municipality_id)
+        and shared_with_case_managers(agreement)
+    )
+
+
+@predicate
 def entry_is_pending(_user, entry) -> bool:
     """The hours wait for the host contact's decision."""
     from evc.participation.models import EntryStatus
@@ -367,7 +386,11 @@ RULES: dict[str, Predicate] = {
     "hours.verify": of_agreement(is_agreement_host_contact) & entry_is_pending,
     "hours.verify_week": is_agreement_host_contact,
     "participation_report.issue": coordinates_agreement,
-    "participation_report.view": of_agreement(is_agreement_client | coordinates_agreement),
+    "participation_report.view": of_agreement(
+        is_agreement_client | coordinates_agreement | is_case_manager_of_agreement
+    ),
+    # Klantmanagers: the reports of their municipality's clients, nothing else of the agreement.
+    "participation.case_manager": is_case_manager_anywhere,
     "participation.to_portfolio": is_agreement_client,
     # Independent assessment
     "organisation.settings": coordinates_organisation,

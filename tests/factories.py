@@ -6,6 +6,7 @@ import itertools
 from functools import cache
 
 import pytest
+from sqlalchemy import select
 
 from evc.accounts.models import Membership, Organisation, OrganisationKind, Role, User
 from evc.accounts.passwords import hash_password
@@ -330,6 +331,17 @@ def host_contact(host: Organisation | None = None, **kwargs) -> User:
     return user(Role.SUPERVISOR, org=host or host_organisation(), **kwargs)
 
 
+def municipality_org(name: str = "Gemeente Utrecht") -> Organisation:
+    """The municipality organisation called ``name`` (found or made)."""
+    found = db.session.scalar(select(Organisation).where(Organisation.name == name))
+    return found or organisation(name, kind=_Kind.MUNICIPALITY)
+
+
+def case_manager(municipality: Organisation | None = None, **kwargs) -> User:
+    """A klantmanager of a municipality."""
+    return user(Role.CASE_MANAGER, org=municipality or municipality_org(), **kwargs)
+
+
 def agreement(
     organisation_: Organisation,
     *,
@@ -352,7 +364,7 @@ def agreement(
         client_id=client.id,
         host_organisation_id=host_id,
         host_contact_id=contact.id,
-        municipality=municipality,
+        municipality_id=municipality_org(municipality).id,
         client_reference=reference,
         regime=regime,
         legal_reference=REGIME_RULES[regime].legal_reference,

@@ -59,6 +59,12 @@ def test_demo_seed_creates_every_role_and_the_two_organisations(app, session):
         "Vrijwilligerscentrum De Brug",
         "Beoordelaarspool Regio Midden",
         "Buurthuis De Schakel",
+        "Gemeente Utrecht",
+    }
+    klantmanager = session.scalar(select(User).where(User.email == "klantmanager@example.org"))
+    assert {(m.organisation.name, m.role.value) for m in klantmanager.memberships} == {
+        ("Gemeente Utrecht", "coordinator"),
+        ("Gemeente Utrecht", "case_manager"),
     }
     for email, _name, _org, roles in DEMO_ACCOUNTS:
         user = session.scalar(select(User).where(User.email == email))

@@ -20,6 +20,7 @@ def role_choices():
         SelectChoice(Role.COORDINATOR.value, _l("Coördinator")),
         SelectChoice(Role.CLIENT.value, _l("Deelnemer (Participatiewet)")),
         SelectChoice(Role.INSTRUCTOR.value, _l("Instructeur (zorgprofessional)")),
+        SelectChoice(Role.CASE_MANAGER.value, _l("Klantmanager (gemeente)")),
     ]
 
 
@@ -116,6 +117,7 @@ class OrganisationForm(FlaskForm):
             SelectChoice(OrganisationKind.VOLUNTEER.value, _l("Vrijwilligersorganisatie")),
             SelectChoice(OrganisationKind.ASSESSMENT.value, _l("Organisatie van beoordelaars")),
             SelectChoice(OrganisationKind.HOST.value, _l("Inzetorganisatie (Participatiewet)")),
+            SelectChoice(OrganisationKind.MUNICIPALITY.value, _l("Gemeente (klantmanagers)")),
         ],
     )
     coordinator_name = StringField(

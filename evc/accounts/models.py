@@ -35,12 +35,28 @@ class Role(enum.StrEnum):
     CLIENT = "client"
     # A care professional who instructs volunteers and clears them for care tasks.
     INSTRUCTOR = "instructor"
+    # A klantmanager of a municipality: reads the participation reports of the municipality's
+    # clients, where the organisation that made the agreement allows it.
+    CASE_MANAGER = "case_manager"
 
 
 class OrganisationKind(enum.StrEnum):
     VOLUNTEER = "volunteer"  # a volunteer organisation that runs EVC-A
     ASSESSMENT = "assessment"  # a pool of independent assessors
     HOST = "host"  # hosts participation work
+    MUNICIPALITY = "municipality"  # a gemeente: its klantmanagers read participation reports
+
+
+# Roles that make sense in a municipality, and roles that only exist there.
+MUNICIPALITY_ROLES = frozenset({Role.COORDINATOR, Role.CASE_MANAGER})
+MUNICIPALITY_ONLY_ROLES = frozenset({Role.CASE_MANAGER})
+
+
+def role_fits(kind: OrganisationKind, role: Role) -> bool:
+    """Whether ``role`` can be held in an organisation of ``kind``."""
+    if kind == OrganisationKind.MUNICIPALITY:
+        return role in MUNICIPALITY_ROLES
+    return role not in MUNICIPALITY_ONLY_ROLES
 
 
 class Organisation(TimestampMixin, Base):

@@ -24,6 +24,7 @@ from evc.accounts.models import (
     TokenPurpose,
     User,
     UserSession,
+    role_fits,
 )
 from evc.accounts.passwords import hash_password, needs_rehash, password_problem, verify_password
 from evc.audit import log_action
@@ -244,6 +245,7 @@ def invite_member(
     A new person gets an account without password and an invitation link by mail; an existing
     person simply gets the extra role (and a notice by mail).
     """
+    check_role_fits(organisation, role, field="role")
     user = find_user_by_email(email)
     if user is None:
         user = User(
@@ -362,9 +364,22 @@ def create_organisation(name: str, kind: OrganisationKind, *, actor: User | None
     return organisation
 
 
+def check_role_fits(organisation: Organisation, role: Role, field: str | None = None) -> None:
+    """A klantmanager exists only in a municipality, and a municipality has only coordinators
+    and klantmanagers."""
+    if role_fits(organisation.kind, role):
+        return
+    if organisation.kind == OrganisationKind.MUNICIPALITY:
+        message = _("Bij een gemeente kun je alleen coördinatoren en klantmanagers toevoegen.")
+    else:
+        message = _("Een klantmanager hoort bij een gemeente, niet bij deze organisatie.")
+    raise DomainError(message, field=field)
+
+
 def add_role(
     user: User, organisation: Organisation, role: Role, *, actor: User | None
 ) -> Membership:
+    check_role_fits(organisation, role)
     membership = Membership(user=user, organisation=organisation, role=role)
     db.session.add(membership)
     db.session.flush()

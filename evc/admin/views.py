@@ -10,7 +10,14 @@ from sqlalchemy.orm import joinedload
 
 from evc.accounts import services
 from evc.accounts.forms import EmptyForm, InviteForm, OrganisationForm, RoleForm, role_choices
-from evc.accounts.models import Membership, Organisation, OrganisationKind, Role, User
+from evc.accounts.models import (
+    Membership,
+    Organisation,
+    OrganisationKind,
+    Role,
+    User,
+    role_fits,
+)
 from evc.accounts.views import apply_form_error
 from evc.audit import AuditEntry
 from evc.errors import DomainError
@@ -64,7 +71,13 @@ def _role_names() -> dict[str, str]:
     return {choice.value: str(choice.label) for choice in role_choices()}
 
 
+def _fitting_roles(organisation: Organisation) -> list:
+    """The role choices that can be held in this kind of organisation."""
+    return [c for c in role_choices() if role_fits(organisation.kind, Role(c.value))]
+
+
 def _members_page(organisation: Organisation, invite_form: InviteForm, status: int = 200):
+    invite_form.role.choices = _fitting_roles(organisation)
     return render_template(
         "admin/members.html",
         organisation=organisation,
@@ -94,6 +107,7 @@ def member(organisation_id: int, user_id: int):
         member=user,
         roles=roles,
         role_names=_role_names(),
+        addable_roles=[c for c in _fitting_roles(organisation) if Role(c.value) not in roles],
         role_form=RoleForm(),
     )
 
@@ -103,6 +117,7 @@ def member(organisation_id: int, user_id: int):
 def invite(organisation_id: int):
     organisation = load_organisation(organisation_id, "organisation.manage_members")
     form = InviteForm()
+    form.role.choices = _fitting_roles(organisation)
     if not form.validate_on_submit():
         return _members_page(organisation, form, 422)
     try:
@@ -324,4 +339,7 @@ def organisations():
     elif form.is_submitted():
         status = 422
     rows = db.session.scalars(select(Organisation).order_by(Organisation.name)).all()
-    return render_template("admin/organisations.html", form=form, organisations=rows), status
+    kind_labels = {choice.value: str(choice.label) for choice in form.kind.choices}
+    return render_template(
+        "admin/organisations.html", form=form, organisations=rows, kind_labels=kind_labels
+    ), status

@@ -214,3 +214,10 @@ class SettingsForm(FlaskForm):
         _l("Blind beoordelen: de beoordelaar ziet een schuilnaam tot het rapport definitief is")
     )
     two_assessors = BooleanField(_l("Twee beoordelaars per portfolio, die los van elkaar oordelen"))
+    share_reports_with_case_managers = BooleanField(
+        _l("Klantmanagers van de gemeente zien de participatierapporten van hun klanten"),
+        description=_l(
+            "Alleen de rapporten: klantnummer, maanden en goedgekeurde uren. "
+            "Geen namen, geen notities, geen redenen van ontheffingen."
+        ),
+    )

@@ -65,6 +65,7 @@ def settings_of(organisation_id: int) -> OrganisationSettings:
             allow_internal_assessor=False,
             blind_assessment=False,
             two_assessors=False,
+            share_reports_with_case_managers=False,
         )
     return row
 

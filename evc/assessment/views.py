@@ -914,6 +914,7 @@ SETTING_FIELDS = (
     "allow_internal_assessor",
     "blind_assessment",
     "two_assessors",
+    "share_reports_with_case_managers",
 )
 
 

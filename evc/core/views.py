@@ -62,6 +62,7 @@ def dashboard():
         supervised=supervised_summary(user) if Role.SUPERVISOR in roles else None,
         assessing=assessing_summary(user) if Role.ASSESSOR in roles else None,
         participation=participation_summary(user, roles),
+        case_manager=case_manager_summary(user) if Role.CASE_MANAGER in roles else None,
         steps=STEPS,
         phase_labels=PHASE_LABELS,
     )
@@ -122,6 +123,13 @@ def assessing_summary(user) -> dict:
         "new": counts.get(AssignmentStatus.ASSIGNED, 0),
         "busy": counts.get(AssignmentStatus.ACTIVE, 0) + counts.get(AssignmentStatus.JUDGED, 0),
     }
+
+
+def case_manager_summary(user) -> dict:
+    """How many participation reports the klantmanager may read (and how many are new)."""
+    from evc.participation.services import case_manager_summary as summary
+
+    return summary(user)
 
 
 def participation_summary(user, roles) -> dict:

@@ -1,6 +1,7 @@
 """Alembic environment: SQLite in batch mode, PostgreSQL as is."""
 
 from alembic import context
+from sqlalchemy import event
 
 from evc.db import make_engine
 from evc.models import metadata
@@ -20,8 +21,23 @@ def run_migrations_offline() -> None:
         context.run_migrations()
 
 
+def _sqlite_without_foreign_keys(engine) -> None:
+    """Batch mode rebuilds a table (copy, drop, rename). With foreign keys on, dropping the old
+    table would cascade into every table that refers to it and delete those rows, so they are
+    off while migrating; ``foreign_key_check`` afterwards proves nothing was left dangling."""
+
+    @event.listens_for(engine, "connect")
+    def _off(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=OFF")
+        cursor.close()
+
+
 def run_migrations_online() -> None:
     engine = make_engine(url)
+    sqlite = engine.dialect.name == "sqlite"
+    if sqlite:
+        _sqlite_without_foreign_keys(engine)
     with engine.connect() as connection:
         context.configure(
             connection=connection,
@@ -31,6 +47,10 @@ def run_migrations_online() -> None:
         )
         with context.begin_transaction():
             context.run_migrations()
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                if broken:
+                    raise RuntimeError(f"Migration left rows without their parent: {broken[:5]}")
     engine.dispose()
 
 

@@ -99,6 +99,10 @@ class AgreementForm(FlaskForm):
     )
     municipality = StringField(
         _l("Gemeente"),
+        description=_l(
+            "De gemeente die de uitkering geeft. Kies uit de lijst of typ de naam, "
+            "bijvoorbeeld Utrecht."
+        ),
         validators=[InputRequired(_l("Vul de gemeente in.")), Length(max=120)],
     )
     client_reference = StringField(

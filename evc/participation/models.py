@@ -73,7 +73,9 @@ class ParticipationAgreement(VersionMixin, TimestampMixin, Base):
     client_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     host_organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
     host_contact_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
-    municipality: Mapped[str] = mapped_column(String(120))
+    # The municipality (an organisation of kind municipality) the client gets assistance from;
+    # its klantmanagers may read the reports when the organisation allows it.
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     client_reference: Mapped[str] = mapped_column(String(40))
     regime: Mapped[Regime] = mapped_column(enum_column(Regime, length=30))
     legal_reference: Mapped[str] = mapped_column(String(200))
@@ -90,6 +92,7 @@ class ParticipationAgreement(VersionMixin, TimestampMixin, Base):
     client: Mapped[User] = relationship(foreign_keys=[client_id])
     host_organisation: Mapped[Organisation] = relationship(foreign_keys=[host_organisation_id])
     host_contact: Mapped[User] = relationship(foreign_keys=[host_contact_id])
+    municipality: Mapped[Organisation] = relationship(foreign_keys=[municipality_id])
     exemptions: Mapped[list[Exemption]] = relationship(
         back_populates="agreement", order_by="Exemption.starts_on"
     )

@@ -54,7 +54,7 @@ def report_data(agreement, number: str, issued_on, periods: list[Period]) -> dic
         "number": number,
         "issued_on": issued_on.isoformat(),
         "client_reference": agreement.client_reference,
-        "municipality": agreement.municipality,
+        "municipality": agreement.municipality.name,
         "regime": agreement.regime.value,
         "legal_reference": agreement.legal_reference,
         "host_organisation": agreement.host_organisation.name,

@@ -12,9 +12,9 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import defer, joinedload, selectinload
 
-from evc.accounts.models import Organisation, OrganisationKind, Role, User
+from evc.accounts.models import Membership, Organisation, OrganisationKind, Role, User
 from evc.audit import log_action
 from evc.db import utcnow
 from evc.errors import DomainError, stale_edit
@@ -36,7 +36,7 @@ from evc.participation.totals import hours_text, month_end, month_start, monthly
 MAX_MINUTES_PER_DAY = 12 * 60
 MAX_MINUTES_PER_WEEK = 40 * 60
 AGREEMENT_FIELDS = (
-    "municipality",
+    "municipality_id",
     "client_reference",
     "regime",
     "activity",
@@ -91,8 +91,67 @@ def _check_people(
         )
 
 
+# --- municipalities ---------------------------------------------------------------------------
+
+
+def _municipality_key(name: str) -> str:
+    """ "Gemeente Utrecht", "utrecht" and " Utrecht " are the same municipality."""
+    key = " ".join((name or "").split()).casefold()
+    return key.removeprefix("gemeente ").strip()
+
+
+def municipality_name(name: str) -> str:
+    """The name a municipality is stored under: "Gemeente " and the name as typed."""
+    clean = " ".join((name or "").split())
+    if clean.casefold().startswith("gemeente "):
+        clean = clean[len("gemeente ") :].strip()
+    return f"Gemeente {clean}"
+
+
+def municipalities() -> list[Organisation]:
+    return list(
+        db.session.scalars(
+            select(Organisation)
+            .where(Organisation.kind == OrganisationKind.MUNICIPALITY)
+            .order_by(Organisation.name)
+        )
+    )
+
+
+def find_or_add_municipality(name: str, *, actor: User, organisation_id: int) -> Organisation:
+    """The municipality called ``name``; a new one is added (its klantmanagers can be invited
+    later by the site administrator)."""
+    key = _municipality_key(name)
+    if not key:
+        raise DomainError(_("Vul de gemeente in."), field="municipality")
+    for row in municipalities():
+        if _municipality_key(row.name) == key:
+            return row
+    stored = municipality_name(name)
+    if len(stored) > 200:
+        raise DomainError(_("Deze naam is te lang."), field="municipality")
+    if db.session.scalar(
+        select(Organisation.id).where(func.lower(Organisation.name) == stored.lower())
+    ):
+        raise DomainError(
+            _("Er is al een organisatie met de naam %(name)s die geen gemeente is.", name=stored),
+            field="municipality",
+        )
+    row = Organisation(name=stored, kind=OrganisationKind.MUNICIPALITY)
+    db.session.add(row)
+    db.session.flush()
+    log_action(
+        "participation.municipality_added",
+        actor=actor,
+        organisation_id=organisation_id,
+        obj=row,
+        name=stored,
+    )
+    return row
+
+
 def _check_terms(data: dict) -> None:
-    if not (data.get("municipality") or "").strip():
+    if not _municipality_key(data.get("municipality")):
         raise DomainError(_("Vul de gemeente in."), field="municipality")
     reference = (data.get("client_reference") or "").strip()
     if not reference:
@@ -148,8 +207,12 @@ def _check_dates(data: dict) -> None:
         )
 
 
-def _apply_terms(agreement: ParticipationAgreement, data: dict) -> None:
-    agreement.municipality = data["municipality"].strip()
+def _apply_terms(agreement: ParticipationAgreement, data: dict, actor: User) -> None:
+    municipality = find_or_add_municipality(
+        data["municipality"], actor=actor, organisation_id=agreement.organisation_id
+    )
+    agreement.municipality_id = municipality.id
+    agreement.municipality = municipality
     agreement.client_reference = data["client_reference"].strip()
     agreement.regime = Regime(data["regime"])
     agreement.legal_reference = REGIME_RULES[agreement.regime].legal_reference
@@ -176,7 +239,7 @@ def create_agreement(
         host_contact_id=contact.id,
         created_by_id=actor.id,
     )
-    _apply_terms(agreement, data)
+    _apply_terms(agreement, data, actor)
     db.session.add(agreement)
     db.session.flush()
     log_action(
@@ -212,7 +275,7 @@ def update_agreement(
             field="starts_on",
         )
     before = {name: str(getattr(agreement, name)) for name in AGREEMENT_FIELDS}
-    _apply_terms(agreement, data)
+    _apply_terms(agreement, data, actor)
     changed = sorted(n for n in AGREEMENT_FIELDS if str(getattr(agreement, n)) != before[n])
     db.session.flush()
     log_action(
@@ -488,7 +551,161 @@ def issue_report(
         obj=record,
         agreement_id=agreement.id,
     )
+    _tell_case_managers(agreement, record)
     return record
+
+
+# --- klantmanagers of the municipality ---------------------------------------------------------
+
+CASE_MANAGER_PAGE_SIZE = 50
+
+
+def shared_with_case_managers(agreement: ParticipationAgreement) -> bool:
+    """Whether the organisation that made the agreement lets klantmanagers read its reports."""
+    from evc.procedure.models import OrganisationSettings
+
+    row = db.session.get(OrganisationSettings, agreement.organisation_id)
+    return bool(row and row.share_reports_with_case_managers)
+
+
+def case_managers_of(agreement: ParticipationAgreement) -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(
+                Membership.organisation_id == agreement.municipality_id,
+                Membership.role == Role.CASE_MANAGER,
+                User.is_active_account.is_(True),
+            )
+            .order_by(User.id)
+        )
+    )
+
+
+def _tell_case_managers(agreement: ParticipationAgreement, record: ParticipationReport) -> None:
+    """A short notice with a link; no client reference or name travels by mail."""
+    if not shared_with_case_managers(agreement):
+        return
+    for user in case_managers_of(agreement):
+        with force_locale(user.language):
+            body = render_template(
+                "email/participation_report_case_manager.txt",
+                user=user,
+                organisation=agreement.organisation,
+                link=absolute_url("participation.report", report_id=record.id),
+                list_link=absolute_url("participation.case_manager_reports"),
+            )
+            queue_mail(user, _("Er is een nieuw participatierapport"), body)
+
+
+def _visible_reports(user: User):
+    """The ids of the reports ``user`` may read as klantmanager (a subquery)."""
+    from evc.procedure.models import OrganisationSettings
+
+    return (
+        select(ParticipationReport.id)
+        .join(ParticipationAgreement, ParticipationAgreement.id == ParticipationReport.agreement_id)
+        .join(
+            OrganisationSettings,
+            OrganisationSettings.organisation_id == ParticipationAgreement.organisation_id,
+        )
+        .where(
+            ParticipationAgreement.municipality_id.in_(user.organisation_ids(Role.CASE_MANAGER)),
+            OrganisationSettings.share_reports_with_case_managers.is_(True),
+        )
+    )
+
+
+def case_manager_summary(user: User, *, days: int = 30) -> dict:
+    """For the dashboard: how many reports the klantmanager may read, and how many are new."""
+    visible = _visible_reports(user).subquery()
+    since = utcnow() - timedelta(days=days)
+    total, recent = db.session.execute(
+        select(
+            func.count(ParticipationReport.id),
+            func.count(ParticipationReport.id).filter(ParticipationReport.created_at >= since),
+        ).where(ParticipationReport.id.in_(select(visible.c.id)))
+    ).one()
+    return {"total": total, "recent": recent, "days": days}
+
+
+def case_manager_reports(
+    user: User, *, reference: str = "", organisation_id: int | None = None, page: int = 1
+) -> tuple[list, int, list[Organisation]]:
+    """The reports a klantmanager may read: of agreements with their municipality, made by an
+    organisation that shares them. Returns (rows, total, organisations to filter on); each row
+    is (report, client reference, regime, organisation, host and municipality names)."""
+    from sqlalchemy.orm import aliased
+
+    maker, host, municipality = aliased(Organisation), aliased(Organisation), aliased(Organisation)
+    visible = _visible_reports(user)
+    organisations = list(
+        db.session.scalars(
+            select(Organisation)
+            .where(
+                Organisation.id.in_(
+                    select(ParticipationAgreement.organisation_id)
+                    .join(
+                        ParticipationReport,
+                        ParticipationReport.agreement_id == ParticipationAgreement.id,
+                    )
+                    .where(ParticipationReport.id.in_(visible))
+                )
+            )
+            .order_by(Organisation.name)
+        )
+    )
+    wanted = visible
+    reference = " ".join((reference or "").split())
+    if reference:
+        wanted = wanted.where(
+            func.lower(ParticipationAgreement.client_reference).contains(
+                reference.lower(), autoescape=True
+            )
+        )
+    if organisation_id:
+        wanted = wanted.where(ParticipationAgreement.organisation_id == organisation_id)
+    total = db.session.scalar(select(func.count()).select_from(wanted.subquery()))
+    rows = db.session.execute(
+        select(
+            ParticipationReport,
+            ParticipationAgreement.client_reference,
+            ParticipationAgreement.regime,
+            maker.name,
+            host.name,
+            municipality.name,
+        )
+        .join(ParticipationAgreement, ParticipationAgreement.id == ParticipationReport.agreement_id)
+        .join(maker, maker.id == ParticipationAgreement.organisation_id)
+        .join(host, host.id == ParticipationAgreement.host_organisation_id)
+        .join(municipality, municipality.id == ParticipationAgreement.municipality_id)
+        .where(ParticipationReport.id.in_(wanted))
+        .options(defer(ParticipationReport.pdf), defer(ParticipationReport.data))
+        .order_by(ParticipationReport.created_at.desc(), ParticipationReport.id.desc())
+        .limit(CASE_MANAGER_PAGE_SIZE)
+        .offset((max(page, 1) - 1) * CASE_MANAGER_PAGE_SIZE)
+    ).all()
+    return rows, total, organisations
+
+
+def record_case_manager_read(record: ParticipationReport, user: User, what: str) -> bool:
+    """Reads by a klantmanager are logged for the organisation that made the agreement."""
+    agreement = record.agreement
+    if Role.CASE_MANAGER not in user.roles_in(agreement.municipality_id):
+        return False
+    if user.id == agreement.client_id or Role.COORDINATOR in user.roles_in(
+        agreement.organisation_id
+    ):
+        return False
+    log_action(
+        "participation.report_read",
+        actor=user,
+        organisation_id=record.agreement.organisation_id,
+        obj=record,
+        what=what,
+    )
+    return True
 
 
 class CheckThrottled(DomainError):

@@ -74,6 +74,7 @@ def load_agreement(agreement_id: int, rule: str) -> ParticipationAgreement:
             joinedload(ParticipationAgreement.client),
             joinedload(ParticipationAgreement.host_organisation),
             joinedload(ParticipationAgreement.host_contact),
+            joinedload(ParticipationAgreement.municipality),
             selectinload(ParticipationAgreement.exemptions),
         ],
     )
@@ -149,6 +150,7 @@ def agreement(agreement_id: int):
         weeks=list(reversed(weekly(item, entries, today)))[:WEEKS_SHOWN],
         private=private,
         reports=reports,
+        shared=private and services.shared_with_case_managers(item),
         regime=regime_label(item.regime.value),
         status_labels=status_labels(),
         Status=EntryStatus,
@@ -386,7 +388,7 @@ def edit_agreement(agreement_id: int):
     form = AgreementForm()
     if request.method == "GET":
         form.municipality.data, form.client_reference.data = (
-            item.municipality,
+            item.municipality.name,
             item.client_reference,
         )
         form.regime.data, form.activity.data = item.regime.value, item.activity
@@ -471,7 +473,13 @@ def issue_report(agreement_id: int):
 
 def load_report(report_id: int) -> ParticipationReport:
     record = db.session.get(
-        ParticipationReport, report_id, options=[joinedload(ParticipationReport.agreement)]
+        ParticipationReport,
+        report_id,
+        options=[
+            joinedload(ParticipationReport.agreement).joinedload(
+                ParticipationAgreement.organisation
+            )
+        ],
     )
     if record is None:
         abort(404)
@@ -483,6 +491,7 @@ def load_report(report_id: int) -> ParticipationReport:
 @permission("participation_report.view", per_object=True)
 def report(report_id: int):
     record = load_report(report_id)
+    _note_read(record, "page")
     return render_template(
         "participation/report.html",
         report=record,
@@ -502,6 +511,7 @@ def _download(body, mimetype: str, name: str) -> Response:
 @permission("participation_report.view", per_object=True)
 def report_pdf(report_id: int):
     record = load_report(report_id)
+    _note_read(record, "pdf")
     return _download(record.pdf, "application/pdf", f"{record.number}.pdf")
 
 
@@ -509,7 +519,47 @@ def report_pdf(report_id: int):
 @permission("participation_report.view", per_object=True)
 def report_csv(report_id: int):
     record = load_report(report_id)
+    _note_read(record, "csv")
     return _download(render_csv(record.data), "text/csv; charset=utf-8", f"{record.number}.csv")
+
+
+def _note_read(record: ParticipationReport, what: str) -> None:
+    """A klantmanager's read lands in the organisation's log (who read which report when)."""
+    if services.record_case_manager_read(record, _actor(), what):
+        db.session.commit()
+
+
+# --- the klantmanager of a municipality ---------------------------------------------------------
+
+
+@bp.route("/gemeente/rapporten")
+@permission("participation.case_manager")
+def case_manager_reports():
+    """The participation reports of the municipality's clients, newest first."""
+    reference = (request.args.get("klantnummer") or "").strip()[:40]
+    organisation_id = request.args.get("organisatie", type=int)
+    page = max(request.args.get("pagina", 1, type=int) or 1, 1)
+    rows, total, organisations = services.case_manager_reports(
+        _actor(), reference=reference, organisation_id=organisation_id, page=page
+    )
+    pages = max((total + services.CASE_MANAGER_PAGE_SIZE - 1) // services.CASE_MANAGER_PAGE_SIZE, 1)
+    municipalities = db.session.scalars(
+        select(Organisation.name)
+        .where(Organisation.id.in_(current_user.organisation_ids(Role.CASE_MANAGER)))
+        .order_by(Organisation.name)
+    ).all()
+    return render_template(
+        "participation/case_manager_reports.html",
+        rows=rows,
+        total=total,
+        page=page,
+        pages=pages,
+        organisations=organisations,
+        municipalities=municipalities,
+        reference=reference,
+        organisation_id=organisation_id,
+        regime=regime_label,
+    )
 
 
 # --- public check -----------------------------------------------------------------------------

@@ -237,3 +237,7 @@ class OrganisationSettings(Base):
     two_assessors: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=text("false")
     )
+    # Participation: klantmanagers of the agreement's municipality read its reports.
+    share_reports_with_case_managers: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=text("false")
+    )

@@ -27,7 +27,7 @@ from tests import factories
 from tests.conftest import Browserless
 
 TODAY = date.today()
-OVERVIEW_QUERIES = 6
+OVERVIEW_QUERIES = 7
 QUEUE_QUERIES = 3
 
 

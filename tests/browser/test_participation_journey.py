@@ -26,6 +26,7 @@ PHONE = {"width": 375, "height": 812}
 CLIENT = "deelnemer@example.org"
 HOST = "inzet@example.org"
 COORDINATOR = "coordinator@example.org"
+CASE_MANAGER = "klantmanager@example.org"
 DAYS = [date.today() - timedelta(days=n) for n in (3, 2, 1)]
 ACTIVITIES = ["Soep koken voor de inloop", "Tafels dekken en afruimen", "Boodschappen doen"]
 REASON = "Boodschappen deed Kees die dag. Bedoel je misschien de dag ervoor?"
@@ -177,3 +178,46 @@ def test_new_agreement_form_and_list_are_accessible(phone):
     carla.get_by_role("button", name="Opslaan").click()
     expect(carla.locator(".error-summary")).to_be_visible()
     assert_accessible(carla)
+
+
+def test_case_manager_reads_reports_only_while_the_organisation_shares_them(phone, tmp_path):
+    karim = phone(CASE_MANAGER)
+    card = karim.locator('[data-role="case_manager"]')
+    expect(card).to_contain_text("rapport")
+    assert_accessible(karim)
+    card.get_by_role("link", name="Naar de rapporten").click()
+    expect(karim.get_by_role("heading", level=1)).to_contain_text("Gemeente Utrecht")
+    assert_accessible(karim)
+    assert fits_the_phone(karim)
+    listing = karim.locator("main").inner_text()
+    assert "KM-2026-0142" in listing and "Daan" not in listing and "keuken" not in listing
+    karim.get_by_label("Klantnummer").fill("km-2026")
+    karim.get_by_role("button", name="Zoeken").click()
+    karim.get_by_role("link", name="KM-2026-0142").first.click()
+    expect(karim.locator("[data-number]")).to_be_visible()
+    assert_accessible(karim)
+    report_url = karim.url
+    with karim.expect_download() as download:
+        karim.get_by_role("link", name="Download PDF").click()
+    pdf_path = tmp_path / "rapport.pdf"
+    download.value.save_as(pdf_path)
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf_path.read_bytes())).pages)
+    assert "KM-2026-0142" in text and "Daan" not in text
+
+    # The coordinator stops sharing; the klantmanager loses access at once.
+    carla = phone(COORDINATOR)
+    carla.locator('[data-role="coordinator"] tr', has_text=VOLUNTEER_ORG).get_by_role(
+        "link", name=re.compile("^Instellingen")
+    ).click()
+    box = carla.get_by_label(re.compile("^Klantmanagers van de gemeente"))
+    expect(box).to_be_checked()
+    box.uncheck()
+    carla.get_by_role("button", name="Opslaan").click()
+    expect(carla.locator(".alert--success")).to_be_visible()
+    assert_accessible(carla)
+
+    karim.goto("/gemeente/rapporten")
+    expect(karim.locator("main")).to_contain_text("Er zijn nog geen rapporten die je mag inzien")
+    assert "KM-2026-0142" not in karim.locator("main").inner_text()
+    response = karim.goto(report_url)
+    assert response.status == 404

@@ -12,8 +12,9 @@ AGREEMENT = (
     "INSERT INTO participation_agreement (organisation_id, client_id, host_organisation_id, "
     "host_contact_id, municipality, client_reference, regime, legal_reference, activity, "
     "weekly_minutes_min, weekly_minutes_max, starts_on, ends_on, version_id) "
-    "VALUES (1, 1, 2, 1, :municipality, :reference, 'voluntary', 'x', 'Koken', 60, 120, "
-    "'2026-09-01', '2026-12-31', 1)"
+    "SELECT o.id, u.id, h.id, u.id, :municipality, :reference, 'voluntary', 'x', 'Koken', 60, "
+    "120, '2026-09-01', '2026-12-31', 1 FROM organisation o, organisation h, user_account u "
+    "WHERE o.name = 'De Brug' AND h.name = 'Buurthuis'"
 )
 
 
@@ -33,15 +34,15 @@ def test_existing_agreements_get_their_municipality_and_keep_it_on_downgrade(
     with engine.begin() as connection:
         connection.execute(
             text(
-                "INSERT INTO organisation (id, name, kind, is_active) VALUES "
-                "(1, 'De Brug', 'volunteer', true), (2, 'Buurthuis', 'host', true), "
-                "(3, 'Gemeente Zeist', 'volunteer', true)"
+                "INSERT INTO organisation (name, kind, is_active) VALUES "
+                "('De Brug', 'volunteer', true), ('Buurthuis', 'host', true), "
+                "('Gemeente Zeist', 'volunteer', true)"
             )
         )
         connection.execute(
             text(
-                "INSERT INTO user_account (id, email, display_name, language, "
-                "is_active_account, is_site_admin) VALUES (1, 'd@example.org', 'D', 'nl', true, "
+                "INSERT INTO user_account (email, display_name, language, "
+                "is_active_account, is_site_admin) VALUES ('d@example.org', 'D', 'nl', true, "
                 "false)"
             )
         )

@@ -386,6 +386,7 @@ RULES: dict[str, Predicate] = {
     "hours.verify": of_agreement(is_agreement_host_contact) & entry_is_pending,
     "hours.verify_week": is_agreement_host_contact,
     "participation_report.issue": coordinates_agreement,
+    "participation_report.revoke": of_agreement(coordinates_agreement),
     "participation_report.view": of_agreement(
         is_agreement_client | coordinates_agreement | is_case_manager_of_agreement
     ),

@@ -207,6 +207,20 @@ class ReportForm(FlaskForm):
     )
 
 
+class RevokeReportForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Waarom trek je het rapport in?"),
+        description=_l(
+            "Bijvoorbeeld: verkeerde maand, vervangen door een nieuw rapport. De deelnemer en de "
+            "klantmanagers die het rapport konden inzien, lezen deze reden."
+        ),
+        validators=[
+            InputRequired(_l("Schrijf op waarom je het rapport intrekt.")),
+            Length(max=2000),
+        ],
+    )
+
+
 class CheckForm(FlaskForm):
     number = StringField(
         _l("Rapportnummer"),

@@ -171,8 +171,18 @@ class ParticipationReport(TimestampMixin, Base):
     data: Mapped[dict] = mapped_column(JSON)
     pdf: Mapped[bytes] = mapped_column(LargeBinary)
     sha256: Mapped[str] = mapped_column(String(64), index=True)
+    # A wrong report is revoked, never changed or deleted: the check page then says so.
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    revocation_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     agreement: Mapped[ParticipationAgreement] = relationship()
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
 
 
 class ReportCheckAttempt(Base):

@@ -555,6 +555,48 @@ def issue_report(
     return record
 
 
+def revoke_report(record: ParticipationReport, reason: str, *, actor: User) -> None:
+    """Revoke a wrong report with a reason. The report itself stays as it was; the check page
+    and every list show it as revoked. The client and the klantmanagers who could read it are
+    told (the klantmanagers without client data)."""
+    if record.is_revoked:
+        raise DomainError(_("Dit rapport is al ingetrokken."))
+    reason = " ".join((reason or "").split())
+    if len(reason) < 5:
+        raise DomainError(_("Schrijf op waarom je het rapport intrekt."), field="reason")
+    record.revoked_at = utcnow()
+    record.revoked_by_id = actor.id
+    record.revocation_reason = reason[:2000]
+    db.session.flush()
+    agreement = record.agreement
+    log_action(
+        "participation.report_revoked",
+        actor=actor,
+        organisation_id=agreement.organisation_id,
+        obj=record,
+        agreement_id=agreement.id,
+    )
+    _mail(
+        agreement.client,
+        agreement,
+        "participation_report_revoked.txt",
+        lambda: _("Een rapport over je participatie is ingetrokken"),
+        report=record,
+        reason=record.revocation_reason,
+    )
+    if shared_with_case_managers(agreement):
+        for user in case_managers_of(agreement):
+            with force_locale(user.language):
+                body = render_template(
+                    "email/participation_report_revoked_case_manager.txt",
+                    user=user,
+                    organisation=agreement.organisation,
+                    report=record,
+                    link=absolute_url("participation.report", report_id=record.id),
+                )
+                queue_mail(user, _("Een participatierapport is ingetrokken"), body)
+
+
 # --- klantmanagers of the municipality ---------------------------------------------------------
 
 CASE_MANAGER_PAGE_SIZE = 50

@@ -33,6 +33,7 @@ from evc.participation.forms import (
     NewHoursForm,
     PortfolioForm,
     ReportForm,
+    RevokeReportForm,
 )
 from evc.participation.models import (
     EntryStatus,
@@ -471,7 +472,7 @@ def issue_report(agreement_id: int):
     return render_template("participation/issue_report.html", form=form, agreement=item), status
 
 
-def load_report(report_id: int) -> ParticipationReport:
+def load_report(report_id: int, rule: str = "participation_report.view") -> ParticipationReport:
     record = db.session.get(
         ParticipationReport,
         report_id,
@@ -483,7 +484,7 @@ def load_report(report_id: int) -> ParticipationReport:
     )
     if record is None:
         abort(404)
-    require("participation_report.view", record)
+    require(rule, record)
     return record
 
 
@@ -499,6 +500,31 @@ def report(report_id: int):
         regime=regime_label(record.data["regime"]),
         hours=hours_text,
     )
+
+
+@bp.route("/participatie/rapporten/<int:report_id>/intrekken", methods=["GET", "POST"])
+@permission("participation_report.revoke", per_object=True)
+def revoke_report(report_id: int):
+    record = load_report(report_id, "participation_report.revoke")
+    if record.is_revoked:
+        flash(_("Dit rapport is al ingetrokken."), "error")
+        return redirect(url_for("participation.report", report_id=record.id))
+    form = RevokeReportForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.revoke_report(record, form.reason.data, actor=_actor())
+        except DomainError as error:
+            db.session.rollback()
+            apply_form_error(form, error)
+            status = 422
+        else:
+            _commit_and_mail()
+            flash(_("Het rapport is ingetrokken."), "success")
+            return redirect(url_for("participation.report", report_id=record.id))
+    elif request.method == "POST":
+        status = 422
+    return render_template("participation/revoke_report.html", form=form, report=record), status
 
 
 def _download(body, mimetype: str, name: str) -> Response:

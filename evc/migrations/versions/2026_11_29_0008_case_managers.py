@@ -1,5 +1,6 @@
 """Klantmanagers: municipalities as organisations, the case-manager role, agreements linked to
-their municipality, and the organisation setting that shares reports with klantmanagers
+their municipality, the organisation setting that shares reports with klantmanagers, and the
+revocation of a participation report
 
 Revision ID: 0008_case_managers
 Revises: 0007_certificates
@@ -101,6 +102,19 @@ def upgrade() -> None:
                 nullable=False,
             )
         )
+    with op.batch_alter_table("participation_report", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("revoked_by_id", sa.Integer(), nullable=True))
+        batch_op.add_column(
+            sa.Column("revocation_reason", sa.Text(), server_default="", nullable=False)
+        )
+        batch_op.create_foreign_key(
+            batch_op.f("fk_participation_report_revoked_by_id_user_account"),
+            "user_account",
+            ["revoked_by_id"],
+            ["id"],
+            ondelete="SET NULL",
+        )
     with op.batch_alter_table("participation_agreement", schema=None) as batch_op:
         batch_op.add_column(sa.Column("municipality_id", sa.Integer(), nullable=True))
     _link_municipalities(op.get_bind())
@@ -145,6 +159,13 @@ def downgrade() -> None:
         batch_op.drop_column("municipality_id")
     with op.batch_alter_table("organisation_settings", schema=None) as batch_op:
         batch_op.drop_column("share_reports_with_case_managers")
+    with op.batch_alter_table("participation_report", schema=None) as batch_op:
+        batch_op.drop_constraint(
+            batch_op.f("fk_participation_report_revoked_by_id_user_account"), type_="foreignkey"
+        )
+        batch_op.drop_column("revocation_reason")
+        batch_op.drop_column("revoked_by_id")
+        batch_op.drop_column("revoked_at")
     # The older schema knows neither klantmanagers nor municipalities.
     connection.execute(sa.text("DELETE FROM membership WHERE role = 'case_manager'"))
     municipalities = "SELECT id FROM organisation WHERE kind = 'municipality'"

@@ -25,6 +25,7 @@ from evc.db import utcnow
 from evc.demo import seed_demo
 from evc.extensions import db
 from evc.models import metadata
+from evc.participation.models import ParticipationReport
 from evc.procedure.models import Trajectory
 from evc.procedure.phases import Phase
 
@@ -98,6 +99,20 @@ def build_app(folder: Path):
                             status=AssignmentStatus.ACTIVE,
                         )
                     )
+        # Sixty more reports for the municipality, read by its klantmanager (copies of the demo's).
+        first = db.session.scalar(select(ParticipationReport).limit(1))
+        for n in range(60):
+            db.session.add(
+                ParticipationReport(
+                    agreement_id=first.agreement_id,
+                    number=f"PR-BENC-H{n:03d}-0000-0000",
+                    period_start=first.period_start,
+                    period_end=first.period_end,
+                    data=first.data,
+                    pdf=first.pdf,
+                    sha256=first.sha256,
+                )
+            )
         db.session.commit()
     return app, organisation
 
@@ -131,6 +146,7 @@ def main() -> None:
         client = logged_in(app, "coordinator@example.org")
         supervisor = logged_in(app, "begeleider@example.org")
         assessor = logged_in(app, "beoordelaar@example.org")
+        case_manager = logged_in(app, "klantmanager@example.org")
         with app.app_context():
             assessed = db.session.scalar(
                 select(AssessmentReport.trajectory_id).where(
@@ -151,11 +167,13 @@ def main() -> None:
             ("assessor queue, 52", "/beoordelingen"),
             ("assessments, 52 submitted", f"/organisaties/{organisation}/beoordelingen"),
             ("assessment report", f"/trajecten/{assessed}/beoordeling"),
+            ("klantmanager reports, 50/61", "/gemeente/rapporten"),
         ]:
             target = {
                 "/login": app.test_client(),
                 "/begeleiding": supervisor,
                 "/beoordelingen": assessor,
+                "/gemeente/rapporten": case_manager,
             }.get(path, client)
             per_second = rate(target, path)
             queries = queries_for(app, target, path)

@@ -40,6 +40,7 @@ from evc.participation.models import (
     HoursEntry,
     ParticipationAgreement,
     ParticipationReport,
+    Regime,
 )
 from evc.participation.report import regime_label, render_csv
 from evc.participation.totals import hours_text, monthly, week_start, weekly
@@ -331,6 +332,11 @@ def organisation(organisation_id: int):
     )
 
 
+def _municipality_names() -> list[str]:
+    """Known municipalities, suggested while typing (the form also takes a new one)."""
+    return [row.name for row in services.municipalities()]
+
+
 def _fill_choices(form: AgreementForm, org: Organisation) -> None:
     clients = db.session.scalars(
         select(User)
@@ -377,7 +383,12 @@ def new_agreement(organisation_id: int):
     elif request.method == "POST":
         status = 422
     return (
-        render_template("participation/agreement_form.html", form=form, organisation=org),
+        render_template(
+            "participation/agreement_form.html",
+            form=form,
+            organisation=org,
+            municipalities=_municipality_names(),
+        ),
         status,
     )
 
@@ -416,7 +427,12 @@ def edit_agreement(agreement_id: int):
     elif request.method == "POST":
         status = 422
     return (
-        render_template("participation/agreement_form.html", form=form, agreement=item),
+        render_template(
+            "participation/agreement_form.html",
+            form=form,
+            agreement=item,
+            municipalities=_municipality_names(),
+        ),
         status,
     )
 
@@ -584,7 +600,7 @@ def case_manager_reports():
         municipalities=municipalities,
         reference=reference,
         organisation_id=organisation_id,
-        regime=regime_label,
+        regimes={r.value: regime_label(r.value) for r in Regime},
     )
 
 

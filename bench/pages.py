@@ -105,6 +105,7 @@ def build_app(folder: Path):
             db.session.add(
                 ParticipationReport(
                     agreement_id=first.agreement_id,
+                    municipality_id=first.municipality_id,
                     number=f"PR-BENC-H{n:03d}-0000-0000",
                     period_start=first.period_start,
                     period_end=first.period_end,

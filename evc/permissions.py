@@ -170,15 +170,15 @@ def is_case_manager_anywhere(user, _obj) -> bool:
 
 
 @predicate
-def is_case_manager_of_agreement(user, agreement) -> bool:
-    """A klantmanager of the agreement's municipality, while the organisation that made the
-    agreement shares its reports with klantmanagers."""
+def is_report_case_manager(user, report) -> bool:
+    """A klantmanager of the municipality the report was made for, while the organisation that
+    made the agreement shares its reports with klantmanagers."""
     from evc.participation.services import shared_with_case_managers
 
     return (
         is_authenticated(user)
-        and Role.CASE_MANAGER in user.roles_in(agreement.municipality_id)
-        and shared_with_case_managers(agreement)
+        and Role.CASE_MANAGER in user.roles_in(report.municipality_id)
+        and shared_with_case_managers(report.agreement)
     )
 
 
@@ -387,8 +387,8 @@ RULES: dict[str, Predicate] = {
     "hours.verify_week": is_agreement_host_contact,
     "participation_report.issue": coordinates_agreement,
     "participation_report.revoke": of_agreement(coordinates_agreement),
-    "participation_report.view": of_agreement(
-        is_agreement_client | coordinates_agreement | is_case_manager_of_agreement
+    "participation_report.view": (
+        of_agreement(is_agreement_client | coordinates_agreement) | is_report_case_manager
     ),
     # Klantmanagers: the reports of their municipality's clients, nothing else of the agreement.
     "participation.case_manager": is_case_manager_anywhere,

@@ -163,6 +163,9 @@ class ParticipationReport(TimestampMixin, Base):
         ForeignKey("participation_agreement.id", ondelete="CASCADE"), index=True
     )
     number: Mapped[str] = mapped_column(String(32), unique=True)
+    # The municipality the report was made for. Its klantmanagers may read it (when shared),
+    # also after the agreement moves to another municipality.
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     period_start: Mapped[date] = mapped_column(Date)
     period_end: Mapped[date] = mapped_column(Date)
     issued_by_id: Mapped[int | None] = mapped_column(

@@ -101,10 +101,13 @@ def _municipality_key(name: str) -> str:
 
 
 def municipality_name(name: str) -> str:
-    """The name a municipality is stored under: "Gemeente " and the name as typed."""
+    """The name a municipality is stored under: "Gemeente " and the name as typed, with a
+    capital first letter ("amersfoort" → "Gemeente Amersfoort"; "'s-Hertogenbosch" stays)."""
     clean = " ".join((name or "").split())
     if clean.casefold().startswith("gemeente "):
         clean = clean[len("gemeente ") :].strip()
+    if clean[:1].islower():
+        clean = clean[0].upper() + clean[1:]
     return f"Gemeente {clean}"
 
 
@@ -534,6 +537,7 @@ def issue_report(
     pdf = report.render_pdf(data, absolute_url("participation.check"))
     record = ParticipationReport(
         agreement_id=agreement.id,
+        municipality_id=agreement.municipality_id,
         number=number,
         period_start=periods[0].start,
         period_end=periods[-1].end,
@@ -585,7 +589,7 @@ def revoke_report(record: ParticipationReport, reason: str, *, actor: User) -> N
         reason=record.revocation_reason,
     )
     if shared_with_case_managers(agreement):
-        for user in case_managers_of(agreement):
+        for user in case_managers_of(record.municipality_id):
             with force_locale(user.language):
                 body = render_template(
                     "email/participation_report_revoked_case_manager.txt",
@@ -610,13 +614,13 @@ def shared_with_case_managers(agreement: ParticipationAgreement) -> bool:
     return bool(row and row.share_reports_with_case_managers)
 
 
-def case_managers_of(agreement: ParticipationAgreement) -> list[User]:
+def case_managers_of(municipality_id: int) -> list[User]:
     return list(
         db.session.scalars(
             select(User)
             .join(Membership, Membership.user_id == User.id)
             .where(
-                Membership.organisation_id == agreement.municipality_id,
+                Membership.organisation_id == municipality_id,
                 Membership.role == Role.CASE_MANAGER,
                 User.is_active_account.is_(True),
             )
@@ -629,7 +633,7 @@ def _tell_case_managers(agreement: ParticipationAgreement, record: Participation
     """A short notice with a link; no client reference or name travels by mail."""
     if not shared_with_case_managers(agreement):
         return
-    for user in case_managers_of(agreement):
+    for user in case_managers_of(record.municipality_id):
         with force_locale(user.language):
             body = render_template(
                 "email/participation_report_case_manager.txt",
@@ -653,7 +657,7 @@ def _visible_reports(user: User):
             OrganisationSettings.organisation_id == ParticipationAgreement.organisation_id,
         )
         .where(
-            ParticipationAgreement.municipality_id.in_(user.organisation_ids(Role.CASE_MANAGER)),
+            ParticipationReport.municipality_id.in_(user.organisation_ids(Role.CASE_MANAGER)),
             OrganisationSettings.share_reports_with_case_managers.is_(True),
         )
     )
@@ -721,7 +725,7 @@ def case_manager_reports(
         .join(ParticipationAgreement, ParticipationAgreement.id == ParticipationReport.agreement_id)
         .join(maker, maker.id == ParticipationAgreement.organisation_id)
         .join(host, host.id == ParticipationAgreement.host_organisation_id)
-        .join(municipality, municipality.id == ParticipationAgreement.municipality_id)
+        .join(municipality, municipality.id == ParticipationReport.municipality_id)
         .where(ParticipationReport.id.in_(wanted))
         .options(defer(ParticipationReport.pdf), defer(ParticipationReport.data))
         .order_by(ParticipationReport.created_at.desc(), ParticipationReport.id.desc())
@@ -734,7 +738,7 @@ def case_manager_reports(
 def record_case_manager_read(record: ParticipationReport, user: User, what: str) -> bool:
     """Reads by a klantmanager are logged for the organisation that made the agreement."""
     agreement = record.agreement
-    if Role.CASE_MANAGER not in user.roles_in(agreement.municipality_id):
+    if Role.CASE_MANAGER not in user.roles_in(record.municipality_id):
         return False
     if user.id == agreement.client_id or Role.COORDINATOR in user.roles_in(
         agreement.organisation_id

@@ -97,6 +97,7 @@ def cheap_report(
     pdf = b"%PDF-1.4 test " + number.encode()
     record = ParticipationReport(
         agreement_id=agreement.id,
+        municipality_id=agreement.municipality_id,
         number=number,
         period_start=date(2026, 10, 1),
         period_end=date(2026, 10, 31),
@@ -209,7 +210,7 @@ def test_an_agreement_with_a_new_municipality_adds_it_once(org, coordinator, daa
     )
     db.session.commit()
     added = first.municipality
-    assert added.name == "Gemeente amersfoort" and added.kind == OrganisationKind.MUNICIPALITY
+    assert added.name == "Gemeente Amersfoort" and added.kind == OrganisationKind.MUNICIPALITY
     entry = db.session.scalar(
         select(AuditEntry).where(AuditEntry.action == "participation.municipality_added")
     )
@@ -218,7 +219,7 @@ def test_an_agreement_with_a_new_municipality_adds_it_once(org, coordinator, daa
         coordinator.id,
         added.id,
     )
-    assert entry.details["name"] == "Gemeente amersfoort"
+    assert entry.details["name"] == "Gemeente Amersfoort"
     # typed again in another way: the same organisation, no second audit row
     second = services.create_agreement(
         org, terms(daan, hanna, municipality="Gemeente Amersfoort"), actor=coordinator
@@ -822,3 +823,28 @@ def test_admin_organisation_list_shows_the_kind(app, org, utrecht):
     assert "Gemeente (klantmanagers)" in utrecht_row
     org_row = re.search(r"<tr>(?:(?!</tr>).)*Vrijwilligerscentrum Test.*?</tr>", page, re.S)
     assert "Vrijwilligersorganisatie" in org_row.group(0)
+
+
+def test_a_report_stays_with_the_municipality_it_was_made_for(
+    app, org, agreement, worked, coordinator, karim, zoe
+):
+    """The client moves from Utrecht to Zeist: the report made for Utrecht stays Utrecht's."""
+    share(org)
+    record = issue(agreement, coordinator)
+    page_url = f"/participatie/rapporten/{record.id}"
+    data = {
+        "municipality": "Zeist",
+        "client_reference": agreement.client_reference,
+        "regime": agreement.regime.value,
+        "activity": agreement.activity,
+        "weekly_minutes_min": agreement.weekly_minutes_min,
+        "weekly_minutes_max": agreement.weekly_minutes_max,
+        "starts_on": agreement.starts_on,
+        "ends_on": agreement.ends_on,
+    }
+    services.update_agreement(agreement, data, version_id=agreement.version_id, actor=coordinator)
+    db.session.commit()
+    assert as_user(app, karim).get(page_url).status_code == 200
+    assert record.id in listed(text(as_user(app, karim).get("/gemeente/rapporten")))
+    assert as_user(app, zoe).get(page_url).status_code == 404
+    assert record.id not in listed(text(as_user(app, zoe).get("/gemeente/rapporten")))

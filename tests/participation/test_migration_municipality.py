@@ -65,7 +65,18 @@ def test_existing_agreements_get_their_municipality_and_keep_it_on_downgrade(
             )
         )
         connection.execute(
-            text("INSERT INTO membership (user_id, organisation_id, role) VALUES (1, 1, 'client')")
+            text(
+                "INSERT INTO participation_report (agreement_id, number, period_start, "
+                "period_end, data, pdf, sha256) SELECT id, 'PR-' || client_reference, "
+                "'2026-09-01', '2026-09-30', '{}', :pdf, 'x' FROM participation_agreement"
+            ),
+            {"pdf": b"%PDF"},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO membership (user_id, organisation_id, role) SELECT u.id, o.id, "
+                "'client' FROM user_account u, organisation o WHERE o.name = 'De Brug'"
+            )
         )
     engine.dispose()
 
@@ -82,6 +93,17 @@ def test_existing_agreements_get_their_municipality_and_keep_it_on_downgrade(
     ]
     assert _rows(empty_database_url, "SELECT count(*) FROM participation_hours_entry")[0][0] == 3
     assert _rows(empty_database_url, "SELECT count(*) FROM membership")[0][0] == 1
+    # Each report belongs to the municipality of its agreement.
+    reports = _rows(
+        empty_database_url,
+        "SELECT r.number, o.name FROM participation_report r "
+        "JOIN organisation o ON o.id = r.municipality_id ORDER BY r.number",
+    )
+    assert [tuple(row) for row in reports] == [
+        ("PR-A-1", "Gemeente Utrecht"),
+        ("PR-A-2", "Gemeente Utrecht"),
+        ("PR-A-3", "Gemeente Zeist (2)"),
+    ]
 
     downgrade(empty_database_url, "0007_certificates")
     back = _rows(

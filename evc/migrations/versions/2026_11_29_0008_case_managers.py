@@ -132,10 +132,34 @@ def upgrade() -> None:
             ["id"],
         )
         batch_op.drop_column("municipality")
+    # A report belongs to the municipality it was made for (the agreement's, until now).
+    with op.batch_alter_table("participation_report", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("municipality_id", sa.Integer(), nullable=True))
+    op.execute(
+        "UPDATE participation_report SET municipality_id = (SELECT a.municipality_id FROM "
+        "participation_agreement a WHERE a.id = participation_report.agreement_id)"
+    )
+    with op.batch_alter_table("participation_report", schema=None) as batch_op:
+        batch_op.alter_column("municipality_id", existing_type=sa.Integer(), nullable=False)
+        batch_op.create_index(
+            batch_op.f("ix_participation_report_municipality_id"), ["municipality_id"], unique=False
+        )
+        batch_op.create_foreign_key(
+            batch_op.f("fk_participation_report_municipality_id_organisation"),
+            "organisation",
+            ["municipality_id"],
+            ["id"],
+        )
 
 
 def downgrade() -> None:
     connection = op.get_bind()
+    with op.batch_alter_table("participation_report", schema=None) as batch_op:
+        batch_op.drop_constraint(
+            batch_op.f("fk_participation_report_municipality_id_organisation"), type_="foreignkey"
+        )
+        batch_op.drop_index(batch_op.f("ix_participation_report_municipality_id"))
+        batch_op.drop_column("municipality_id")
     with op.batch_alter_table("participation_agreement", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("municipality", sa.String(length=120), nullable=False, server_default="")

@@ -737,11 +737,12 @@ def test_coordinator_turns_sharing_on_and_sees_it_checked(app, org, coordinator)
 
 def test_coordinator_card_of_a_municipality_has_only_people_and_log(app, utrecht):
     person = factories.user(Role.COORDINATOR, org=utrecht, email="coord@utrecht.example")
-    row = re.search(
-        r"<tr>\s*<th scope=\"row\">Gemeente Utrecht</th>.*?</tr>",
-        card(text(as_user(app, person).get("/overzicht")), "coordinator"),
-        re.S,
-    ).group(0)
+    section = card(text(as_user(app, person).get("/overzicht")), "coordinator")
+    assert "Nodig de klantmanagers van je gemeente uit." in section
+    assert "vrijwilligers, begeleiders en beoordelaars" not in section
+    row = re.search(r"<tr>\s*<th scope=\"row\">Gemeente Utrecht</th>.*?</tr>", section, re.S).group(
+        0
+    )
     assert (
         f"/organisaties/{utrecht.id}/leden" in row and f"/organisaties/{utrecht.id}/logboek" in row
     )

@@ -555,7 +555,12 @@ def issue_report(
         obj=record,
         agreement_id=agreement.id,
     )
-    _tell_case_managers(agreement, record)
+    _tell_case_managers(
+        record,
+        "email/participation_report_case_manager.txt",
+        lambda: _("Er is een nieuw participatierapport"),
+        list_link=absolute_url("participation.case_manager_reports"),
+    )
     return record
 
 
@@ -588,17 +593,11 @@ def revoke_report(record: ParticipationReport, reason: str, *, actor: User) -> N
         report=record,
         reason=record.revocation_reason,
     )
-    if shared_with_case_managers(agreement):
-        for user in case_managers_of(record.municipality_id):
-            with force_locale(user.language):
-                body = render_template(
-                    "email/participation_report_revoked_case_manager.txt",
-                    user=user,
-                    organisation=agreement.organisation,
-                    report=record,
-                    link=absolute_url("participation.report", report_id=record.id),
-                )
-                queue_mail(user, _("Een participatierapport is ingetrokken"), body)
+    _tell_case_managers(
+        record,
+        "email/participation_report_revoked_case_manager.txt",
+        lambda: _("Een participatierapport is ingetrokken"),
+    )
 
 
 # --- klantmanagers of the municipality ---------------------------------------------------------
@@ -608,10 +607,9 @@ CASE_MANAGER_PAGE_SIZE = 50
 
 def shared_with_case_managers(agreement: ParticipationAgreement) -> bool:
     """Whether the organisation that made the agreement lets klantmanagers read its reports."""
-    from evc.procedure.models import OrganisationSettings
+    from evc.assessment.services import settings_of
 
-    row = db.session.get(OrganisationSettings, agreement.organisation_id)
-    return bool(row and row.share_reports_with_case_managers)
+    return settings_of(agreement.organisation_id).share_reports_with_case_managers
 
 
 def case_managers_of(municipality_id: int) -> list[User]:
@@ -629,20 +627,23 @@ def case_managers_of(municipality_id: int) -> list[User]:
     )
 
 
-def _tell_case_managers(agreement: ParticipationAgreement, record: ParticipationReport) -> None:
-    """A short notice with a link; no client reference or name travels by mail."""
+def _tell_case_managers(record: ParticipationReport, template: str, subject, **context) -> None:
+    """A short notice with a link to the klantmanagers who may read ``record``; no client
+    reference or name travels by mail."""
+    agreement = record.agreement
     if not shared_with_case_managers(agreement):
         return
     for user in case_managers_of(record.municipality_id):
         with force_locale(user.language):
             body = render_template(
-                "email/participation_report_case_manager.txt",
+                template,
                 user=user,
                 organisation=agreement.organisation,
+                report=record,
                 link=absolute_url("participation.report", report_id=record.id),
-                list_link=absolute_url("participation.case_manager_reports"),
+                **context,
             )
-            queue_mail(user, _("Er is een nieuw participatierapport"), body)
+            queue_mail(user, str(subject()), body)
 
 
 def _visible_reports(user: User):

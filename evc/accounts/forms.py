@@ -102,10 +102,6 @@ class RoleForm(FlaskForm):
     )
 
 
-class EmptyForm(FlaskForm):
-    """For buttons that only POST (logout, block, resend): carries the CSRF token."""
-
-
 class OrganisationForm(FlaskForm):
     name = StringField(
         _l("Naam van de organisatie"),

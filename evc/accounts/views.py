@@ -11,7 +11,6 @@ from flask_login import current_user
 from evc.accounts import services
 from evc.accounts.forms import (
     ChangePasswordForm,
-    EmptyForm,
     ForgotPasswordForm,
     LanguageForm,
     LoginForm,
@@ -20,6 +19,7 @@ from evc.accounts.forms import (
 from evc.accounts.models import TokenPurpose
 from evc.errors import DomainError
 from evc.extensions import db
+from evc.formfields import EmptyForm
 from evc.mail import send_pending
 from evc.permissions import permission, public
 

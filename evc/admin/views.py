@@ -9,7 +9,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload
 
 from evc.accounts import services
-from evc.accounts.forms import EmptyForm, InviteForm, OrganisationForm, RoleForm, role_choices
+from evc.accounts.forms import InviteForm, OrganisationForm, RoleForm, role_choices
 from evc.accounts.models import (
     Membership,
     Organisation,
@@ -22,6 +22,7 @@ from evc.accounts.views import apply_form_error
 from evc.audit import AuditEntry
 from evc.errors import DomainError
 from evc.extensions import db
+from evc.formfields import EmptyForm
 from evc.mail import PRIVATE_KINDS, OutboxMessage, send_pending
 from evc.permissions import permission, require
 

@@ -13,7 +13,6 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from evc.accounts.forms import EmptyForm
 from evc.accounts.views import apply_form_error
 from evc.assessment import services
 from evc.assessment.forms import (
@@ -41,6 +40,7 @@ from evc.assessment.models import (
 from evc.db import utcnow
 from evc.errors import ConcurrentEdit, DomainError
 from evc.extensions import db
+from evc.formfields import EmptyForm
 from evc.framework import current_framework
 from evc.mail import send_pending
 from evc.permissions import can, permission, require

@@ -24,7 +24,6 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from evc.accounts.forms import EmptyForm
 from evc.accounts.views import apply_form_error
 from evc.certificates import issuing, services
 from evc.certificates.forms import FinalInterviewForm, NumberForm, PlanForm, RevokeForm, UploadForm
@@ -32,6 +31,7 @@ from evc.certificates.keys import public_jwk
 from evc.certificates.models import Certificate, FinalInterview
 from evc.errors import ConcurrentEdit, DomainError, render_error
 from evc.extensions import db
+from evc.formfields import EmptyForm
 from evc.framework import current_framework
 from evc.mail import send_pending
 from evc.permissions import can, permission, public, require

@@ -16,11 +16,11 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from evc.accounts.forms import EmptyForm
 from evc.accounts.models import Membership, Organisation, OrganisationKind, Role, User
 from evc.accounts.views import apply_form_error
 from evc.errors import DomainError
 from evc.extensions import db
+from evc.formfields import EmptyForm
 from evc.mail import send_pending
 from evc.once import consume_once
 from evc.participation import services

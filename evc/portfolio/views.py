@@ -21,11 +21,11 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from evc.accounts.forms import EmptyForm
 from evc.accounts.views import apply_form_error
 from evc.audit import AuditEntry
 from evc.errors import DomainError
 from evc.extensions import db
+from evc.formfields import EmptyForm
 from evc.framework import current_framework
 from evc.mail import send_pending
 from evc.once import consume_once

@@ -10,12 +10,12 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from evc.accounts.forms import EmptyForm
 from evc.accounts.models import Membership, Organisation, Role, User
 from evc.accounts.views import apply_form_error
 from evc.db import utcnow
 from evc.errors import DomainError
 from evc.extensions import db
+from evc.formfields import EmptyForm
 from evc.framework import current_framework
 from evc.mail import send_pending
 from evc.once import consume_once

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from flask import render_template
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
+
+from evc.extensions import db
 
 
 class DomainError(Exception):
@@ -31,6 +34,14 @@ def stale_edit() -> ConcurrentEdit:
             "opnieuw in."
         )
     )
+
+
+def flush_or_stale() -> None:
+    """Flush the session; a version check that fails becomes the one stale-save refusal."""
+    try:
+        db.session.flush()
+    except StaleDataError as error:
+        raise stale_edit() from error
 
 
 ERROR_TEXTS = {

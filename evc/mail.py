@@ -10,7 +10,8 @@ import smtplib
 from datetime import datetime
 from email.message import EmailMessage
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app, has_request_context, render_template, url_for
+from flask_babel import force_locale
 from sqlalchemy import ForeignKey, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -75,6 +76,16 @@ def queue_mail(recipient, subject: str, body: str, kind: str = "notice") -> Outb
     )
     db.session.add(message)
     return message
+
+
+def mail_user(user, template: str, subject, *, kind: str = "notice", **context) -> OutboxMessage:
+    """The one way a domain mails a person: ``template`` rendered in their own language with
+    ``user`` and ``context``, queued in this transaction. ``subject`` is a lazy string or a
+    function that returns one (evaluated in the recipient's language)."""
+    with force_locale(user.language):
+        body = render_template(template, user=user, **context)
+        title = subject() if callable(subject) else subject
+        return queue_mail(user, str(title), body, kind=kind)
 
 
 def queue_mail_to_address(

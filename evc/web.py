@@ -22,6 +22,7 @@ from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template
 from flask_login import current_user
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from evc.errors import ConcurrentEdit, DomainError
@@ -162,6 +163,17 @@ def apply_form_error(form, error: DomainError) -> None:
         form.form_errors.append(error.message)
 
 
+def stored_version(form, model: type, **where):
+    """After a refused stale save: what is stored now (read fresh), and the form's version set to
+    it, so the next save builds on the version the person has now seen."""
+    query = select(model).filter_by(**where).execution_options(populate_existing=True)
+    current = db.session.scalar(query)
+    if current is not None:
+        form.version_id.data = current.version_id
+        form.version_id.raw_data = [str(current.version_id)]
+    return current
+
+
 def commit() -> None:
     """End the request's transaction: commit, then send the mail queued inside it."""
     db.session.commit()
@@ -195,11 +207,12 @@ def _refused(view: Page, error: DomainError, conflict):
     return view.render(409 if isinstance(error, ConcurrentEdit) else 422)
 
 
-def press(action: Callable[[], Done | Response], back: str, form=None):
-    """A button (a form with only the CSRF token): 400 when the token is wrong, the refusal as a
-    message on ``back`` for a ``DomainError``, else commit and follow ``done``."""
+def press(action: Callable[[], Done | Response], back: str, form=None, *, invalid=None):
+    """A button or a one-field form posted from another page: when it does not validate, 400
+    (or the ``invalid`` message on ``back``); a ``DomainError`` is shown as a message on
+    ``back``; else commit and follow ``done``."""
     if not (form or EmptyForm()).validate_on_submit():
-        abort(400)
+        return abort(400) if invalid is None else refuse(invalid, back)
     try:
         result = action()
     except DomainError as error:

@@ -641,8 +641,10 @@ def test_a_stale_edit_is_refused_and_the_newer_version_kept(app, web, vera):
     token2, fresh = edit_form(item.id, web, title="Van het nieuwe tabblad")
     follow(web, post(web, f"/bewijs/{item.id}/bewerken", fresh, token=token2))
     response = post(web, f"/bewijs/{item.id}/bewerken", stale, token=token)
-    assert response.status_code == 422
+    assert response.status_code == 409
     assert "Iemand anders heeft dit intussen opgeslagen." in text(response)
+    assert "Dit staat nu opgeslagen" in text(response)
+    assert "Van het nieuwe tabblad" in text(response)  # what is stored, beside what was typed
     assert only_item().title == "Van het nieuwe tabblad"
 
 

@@ -1,0 +1,78 @@
+"""Referee statements (asked by the volunteer, given through a single-use link) and comments."""
+
+from __future__ import annotations
+
+from flask import render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from evc.once import consume_once
+from evc.portfolio import services
+from evc.portfolio.forms import CommentForm, RefereeAnswerForm, RefereeForm
+from evc.portfolio.loaders import ITEM
+from evc.portfolio.models import EvidenceItem
+from evc.portfolio.views import bp
+from evc.web import actor, done, page, permission, press, public, save
+
+
+def _item_url(item: EvidenceItem) -> str:
+    return url_for("portfolio.item", item_id=item.id)
+
+
+@bp.route("/bewijs/<int:item_id>/verklaring-vragen", methods=["GET", "POST"])
+@permission(
+    "evidence.edit", ITEM, refusal=_l("Alleen de vrijwilliger vraagt een verklaring aan.")
+)
+def ask_referee(item: EvidenceItem):
+    form = RefereeForm()
+
+    def action():
+        consume_once(form)
+        services.request_referee(
+            item, name=form.name.data, role=form.role.data, email=form.email.data, actor=actor()
+        )
+        message = _(
+            "%(name)s krijgt een e-mail met een link om je verklaring te bevestigen.",
+            name=form.name.data,
+        )
+        return done(_item_url(item), message)
+
+    return save(form, action, page("portfolio/ask_referee.html", form=form, item=item))
+
+
+@bp.route("/verklaring/<token>", methods=["GET", "POST"])
+@public
+def referee(token: str):
+    """The referee's page: no account, a single-use expiring link."""
+    request_record = services.find_referee_request(token)
+    if request_record is None:
+        return render_template("portfolio/referee_invalid.html"), 410
+    form = RefereeAnswerForm()
+
+    def action():
+        confirm = form.answer.data == "confirm"
+        services.answer_referee(request_record, confirm=confirm, words=form.words.data)
+        return render_template("portfolio/referee_done.html", request_record=request_record)
+
+    view = page(
+        "portfolio/referee.html",
+        form=form,
+        request_record=request_record,
+        item=request_record.item,
+        volunteer=request_record.item.trajectory.volunteer,
+    )
+    return save(form, action, view)
+
+
+@bp.route("/bewijs/<int:item_id>/reactie", methods=["POST"])
+@permission("evidence.comment", ITEM)
+def comment(item: EvidenceItem):
+    form = CommentForm()
+    back = _item_url(item) + "#reacties"
+
+    def action():
+        consume_once(form)
+        services.add_comment(item, form.body.data, actor=actor())
+        return done(back, _("Je reactie is geplaatst."))
+
+    return press(action, back, form, invalid=_("Schrijf eerst een reactie."))

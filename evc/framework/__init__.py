@@ -10,7 +10,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
+from evc.datafiles import DataFileError, Reader, read_yaml
+from evc.datafiles import load_directory as load_all
 
 LANGUAGES = ("nl", "en")
 SCALE_SIZE = 4
@@ -18,12 +19,8 @@ COMPETENCY_COUNT = 12
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,62}$")
 
 
-class FrameworkError(ValueError):
+class FrameworkError(DataFileError):
     """A framework file is broken; the message names the file and the key."""
-
-    def __init__(self, path: Path | str, key: str, problem: str):
-        self.path, self.key, self.problem = str(path), key, problem
-        super().__init__(f"{path}: {key}: {problem}")
 
 
 @dataclass(frozen=True)
@@ -71,34 +68,11 @@ class Framework:
         return tuple(c.id for c in self.competencies)
 
 
-class _Reader:
-    """Walks one parsed file and raises ``FrameworkError`` with the exact key on a problem."""
-
-    def __init__(self, path: Path):
-        self.path = path
-
-    def fail(self, key: str, problem: str):
-        raise FrameworkError(self.path, key, problem)
-
-    def mapping(self, data, key: str) -> dict:
-        if not isinstance(data, dict):
-            self.fail(key, "must be a mapping")
-        return data
-
-    def field(self, data: dict, name: str, key: str):
-        if name not in data or data[name] in (None, ""):
-            self.fail(f"{key}.{name}" if key else name, "is missing")
-        return data[name]
-
-    def string(self, data: dict, name: str, key: str) -> str:
-        value = self.field(data, name, key)
-        if not isinstance(value, str | int | float):
-            self.fail(f"{key}.{name}" if key else name, "must be text")
-        return str(value).strip()
+class _Reader(Reader):
+    """The shared reader plus the two-language texts of a framework."""
 
     def text(self, data: dict, name: str, key: str) -> Text:
-        full = f"{key}.{name}" if key else name
-        return self.text_value(self.field(data, name, key), full)
+        return self.text_value(self.present(data, name, key), f"{key}.{name}" if key else name)
 
     def text_value(self, value, key: str) -> Text:
         value = self.mapping(value, key)
@@ -110,33 +84,18 @@ class _Reader:
             parts[language] = item.strip()
         return Text(**parts)
 
-    def sequence(self, data: dict, name: str, key: str) -> list:
-        value = self.field(data, name, key)
-        if not isinstance(value, list):
-            self.fail(f"{key}.{name}" if key else name, "must be a list")
-        return value
-
 
 def load_file(path: Path | str) -> Framework:
     """Parse and validate one framework file."""
-    path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark else "(file)"
-        raise FrameworkError(path, where, f"is not valid YAML: {exc}") from exc
-    except OSError as exc:
-        raise FrameworkError(path, "(file)", f"cannot be read: {exc.strerror}") from exc
-    reader = _Reader(path)
-    data = reader.mapping(raw, "(top level)")
-    framework_id = reader.string(data, "id", "")
+    reader = _Reader(path, FrameworkError)
+    data = reader.mapping(read_yaml(path, FrameworkError), "(top level)")
+    framework_id = reader.string(data, "id")
     if not ID_PATTERN.match(framework_id.replace("-", "_")):
         reader.fail("id", "must be lowercase letters, digits, - or _")
     return Framework(
         id=framework_id,
-        version=reader.string(data, "version", ""),
-        source=reader.string(data, "source", ""),
+        version=reader.string(data, "version"),
+        source=reader.string(data, "source"),
         name=reader.text(data, "name", ""),
         scale=_scale(reader, data),
         competencies=_competencies(reader, data),
@@ -144,14 +103,14 @@ def load_file(path: Path | str) -> Framework:
 
 
 def _scale(reader: _Reader, data: dict) -> tuple[ScalePoint, ...]:
-    items = reader.sequence(data, "scale", "")
+    items = reader.sequence(data, "scale")
     if len(items) != SCALE_SIZE:
         reader.fail("scale", f"must have exactly {SCALE_SIZE} points, found {len(items)}")
     points = []
     for index, item in enumerate(items):
         key = f"scale[{index}]"
         item = reader.mapping(item, key)
-        value = reader.field(item, "value", key)
+        value = reader.present(item, "value", key)
         if value != index + 1:
             reader.fail(f"{key}.value", f"must be {index + 1}")
         points.append(
@@ -165,7 +124,7 @@ def _scale(reader: _Reader, data: dict) -> tuple[ScalePoint, ...]:
 
 
 def _competencies(reader: _Reader, data: dict) -> tuple[Competency, ...]:
-    items = reader.sequence(data, "competencies", "")
+    items = reader.sequence(data, "competencies")
     if len(items) != COMPETENCY_COUNT:
         reader.fail("competencies", f"must list exactly {COMPETENCY_COUNT}, found {len(items)}")
     seen: set[str] = set()
@@ -180,7 +139,7 @@ def _competencies(reader: _Reader, data: dict) -> tuple[Competency, ...]:
             reader.fail(f"{key}.id", f"'{competency_id}' is used twice")
         seen.add(competency_id)
         key = f"competencies[{competency_id}]"
-        number = reader.field(item, "number", key)
+        number = reader.present(item, "number", key)
         if number != index + 1:
             reader.fail(f"{key}.number", f"must be {index + 1}")
         behaviours = reader.sequence(item, "behaviours", key)
@@ -202,17 +161,7 @@ def _competencies(reader: _Reader, data: dict) -> tuple[Competency, ...]:
 
 def load_directory(directory: Path | str) -> dict[str, Framework]:
     """Load every ``*.yaml`` framework file directly in ``directory``, keyed by framework id."""
-    directory = Path(directory)
-    files = sorted(directory.glob("*.yaml"))
-    if not files:
-        raise FrameworkError(directory, "(folder)", "contains no *.yaml framework file")
-    frameworks: dict[str, Framework] = {}
-    for path in files:
-        framework = load_file(path)
-        if framework.id in frameworks:
-            raise FrameworkError(path, "id", f"'{framework.id}' is also used by another file")
-        frameworks[framework.id] = framework
-    return frameworks
+    return load_all(directory, load_file, lambda f: f.id, FrameworkError, "framework")
 
 
 DEFAULT_FRAMEWORK = "evc-a"

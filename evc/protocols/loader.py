@@ -13,7 +13,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
+from evc.datafiles import DataFileError, Reader, read_yaml
+from evc.datafiles import load_directory as load_all
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,62}$")
 MAX_ITEMS = 20
@@ -35,12 +36,8 @@ class ResourceKind(enum.StrEnum):
     OTHER = "other"
 
 
-class ProtocolError(ValueError):
+class ProtocolError(DataFileError):
     """A protocol is broken; the message names the file (or form) and the key."""
-
-    def __init__(self, where: Path | str, key: str, problem: str):
-        self.where, self.key, self.problem = str(where), key, problem
-        super().__init__(f"{where}: {key}: {problem}")
 
 
 @dataclass(frozen=True)
@@ -73,91 +70,57 @@ def item_hash(text: str) -> str:
     return hashlib.sha256(" ".join(text.split()).encode()).hexdigest()
 
 
-class _Reader:
-    def __init__(self, where: Path | str):
-        self.where = where
-
-    def fail(self, key: str, problem: str):
-        raise ProtocolError(self.where, key, problem)
-
-    def present(self, data: dict, name: str):
-        if name not in data or data[name] in (None, "", []):
-            self.fail(name, "is missing")
-        return data[name]
+class _Reader(Reader):
+    """The shared reader plus the checklists of a protocol (no item twice)."""
 
     def text(self, data: dict, name: str, limit: int = 2000) -> str:
-        value = self.present(data, name)
-        if not isinstance(value, str) or not value.strip():
-            self.fail(name, "must be text")
-        value = " ".join(value.split())
-        if len(value) > limit:
-            self.fail(name, f"is longer than {limit} characters")
-        return value
-
-    def integer(self, data: dict, name: str, low: int, high: int) -> int:
-        value = self.present(data, name)
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            self.fail(name, f"must be a whole number from {low} to {high}")
-        return value
+        return self.line(self.present(data, name), name, limit)
 
     def items(self, data: dict, name: str) -> tuple[str, ...]:
-        value = self.present(data, name)
-        if not isinstance(value, list):
-            self.fail(name, "must be a list")
-        if len(value) > MAX_ITEMS:
-            self.fail(name, f"has more than {MAX_ITEMS} items")
         result: list[str] = []
-        for index, item in enumerate(value):
-            if not isinstance(item, str) or not item.strip():
-                self.fail(f"{name}[{index}]", "must be text")
-            item = " ".join(item.split())
-            if len(item) > MAX_ITEM_LENGTH:
-                self.fail(f"{name}[{index}]", f"is longer than {MAX_ITEM_LENGTH} characters")
-            if item_hash(item) in {item_hash(seen) for seen in result}:
-                self.fail(f"{name}[{index}]", "is listed twice")
+        for index, item in enumerate(self.sequence(data, name, most=MAX_ITEMS)):
+            item = self.line(item, f"{name}[{index}]", MAX_ITEM_LENGTH)
+            self._once(item, result, f"{name}[{index}]")
             result.append(item)
         return tuple(result)
 
+    def _once(self, text: str, earlier: list[str], key: str) -> None:
+        if item_hash(text) in {item_hash(seen) for seen in earlier}:
+            self.fail(key, "is listed twice")
+
     def resources(self, data: dict) -> tuple[Resource, ...]:
-        value = self.present(data, "resources")
-        if not isinstance(value, list):
-            self.fail("resources", "must be a list")
-        if len(value) > MAX_ITEMS:
-            self.fail("resources", f"has more than {MAX_ITEMS} items")
-        result = []
-        for index, item in enumerate(value):
-            key = f"resources[{index}]"
-            if not isinstance(item, dict):
-                self.fail(key, "must be a mapping with kind and text")
-            kind = item.get("kind")
-            if kind not in {k.value for k in ResourceKind}:
-                allowed = ", ".join(k.value for k in ResourceKind)
-                self.fail(f"{key}.kind", f"must be one of {allowed}")
-            text = item.get("text")
-            if not isinstance(text, str) or not text.strip():
-                self.fail(f"{key}.text", "is missing")
-            text = " ".join(text.split())
-            if len(text) > MAX_ITEM_LENGTH:
-                self.fail(f"{key}.text", f"is longer than {MAX_ITEM_LENGTH} characters")
-            if any(item_hash(text) == item_hash(r.text) for r in result):
-                self.fail(f"{key}.text", "is listed twice")
-            result.append(Resource(ResourceKind(kind), text))
-        if sum(1 for r in result if r.kind == ResourceKind.VOG) > 1:
+        listed = self.sequence(data, "resources", most=MAX_ITEMS)
+        resources = [self.resource(item, f"resources[{i}]") for i, item in enumerate(listed)]
+        return self._unique(resources)
+
+    def resource(self, item, key: str) -> Resource:
+        if not isinstance(item, dict):
+            self.fail(key, "must be a mapping with kind and text")
+        if item.get("kind") not in {k.value for k in ResourceKind}:
+            self.fail(f"{key}.kind", f"must be one of {', '.join(k.value for k in ResourceKind)}")
+        if not isinstance(item.get("text"), str) or not item["text"].strip():
+            self.fail(f"{key}.text", "is missing")
+        text = self.line(item["text"], f"{key}.text", MAX_ITEM_LENGTH)
+        return Resource(ResourceKind(item["kind"]), text)
+
+    def _unique(self, resources: list[Resource]) -> tuple[Resource, ...]:
+        for index, resource in enumerate(resources):
+            earlier = [r.text for r in resources[:index]]
+            self._once(resource.text, earlier, f"resources[{index}].text")
+        if sum(1 for r in resources if r.kind == ResourceKind.VOG) > 1:
             self.fail("resources", "lists the VOG more than once")
-        return tuple(result)
+        return tuple(resources)
 
 
 def parse_protocol(data, where: Path | str = "(protocol)") -> ProtocolSpec:
     """Validate one protocol given as a mapping (from a file or a form)."""
-    reader = _Reader(where)
+    reader = _Reader(where, ProtocolError)
     if not isinstance(data, dict):
         reader.fail("(top level)", "must be a mapping")
     key = reader.text(data, "id", 63)
     if not ID_PATTERN.match(key):
         reader.fail("id", "must be lowercase letters, digits and _ (starting with a letter)")
-    risk = reader.present(data, "risk_level")
-    if risk not in {r.value for r in RiskLevel}:
-        reader.fail("risk_level", "must be low, medium or high")
+    risk = reader.choice(data, "risk_level", list(RiskLevel), "must be low, medium or high")
     if "reserved_act" not in data:
         reader.fail("reserved_act", "is missing")
     reserved = data["reserved_act"]
@@ -181,31 +144,12 @@ def parse_protocol(data, where: Path | str = "(protocol)") -> ProtocolSpec:
 
 
 def load_file(path: Path | str) -> ProtocolSpec:
-    path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark else "(file)"
-        raise ProtocolError(path, where, f"is not valid YAML: {exc}") from exc
-    except OSError as exc:
-        raise ProtocolError(path, "(file)", f"cannot be read: {exc.strerror}") from exc
-    return parse_protocol(raw, path)
+    return parse_protocol(read_yaml(path, ProtocolError), Path(path))
 
 
 def load_directory(directory: Path | str) -> dict[str, ProtocolSpec]:
     """Every ``*.yaml`` protocol in ``directory``, keyed by id; an id used twice is an error."""
-    directory = Path(directory)
-    files = sorted(directory.glob("*.yaml"))
-    if not files:
-        raise ProtocolError(directory, "(folder)", "contains no *.yaml protocol file")
-    protocols: dict[str, ProtocolSpec] = {}
-    for path in files:
-        spec = load_file(path)
-        if spec.key in protocols:
-            raise ProtocolError(path, "id", f"'{spec.key}' is also used by another file")
-        protocols[spec.key] = spec
-    return protocols
+    return load_all(directory, load_file, lambda spec: spec.key, ProtocolError, "protocol")
 
 
 def init_app(app) -> None:

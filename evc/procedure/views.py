@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload
 from evc.accounts.models import Membership, Organisation, Role, User
 from evc.accounts.views import apply_form_error
 from evc.db import utcnow
-from evc.errors import DomainError
+from evc.errors import ConcurrentEdit, DomainError
 from evc.extensions import db
 from evc.formfields import EmptyForm
 from evc.framework import current_framework
@@ -346,7 +346,7 @@ def intake(trajectory_id: int):
             db.session.rollback()
             apply_form_error(form, error)
             status = 422
-            if isinstance(error, services.ConcurrentEdit):
+            if isinstance(error, ConcurrentEdit):
                 status, conflict = 409, _show_saved_version(form, Intake, item)
         else:
             _commit_and_mail()
@@ -568,7 +568,7 @@ def self_assessment(trajectory_id: int, competency_id: str):
             db.session.rollback()
             apply_form_error(form, error)
             status = 422
-            if isinstance(error, services.ConcurrentEdit):
+            if isinstance(error, ConcurrentEdit):
                 status, conflict = (
                     409,
                     _show_saved_version(form, SelfAssessment, item, competency_id),

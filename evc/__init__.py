@@ -116,6 +116,11 @@ def _register_blueprints(app: Flask) -> None:
     init_portfolio(app)
     init_assessment(app)
     init_certificates(app)
+    from evc.assessment import guards as assessment_guards
+    from evc.certificates import guards as certificates_guards
+
+    assessment_guards.init_app(app)  # the guards of the moves these two domains close
+    certificates_guards.init_app(app)
 
 
 def _template_gettext(translations):

@@ -3,7 +3,8 @@
 ``evc.procedure.services.advance_phase`` is the only code that assigns a phase: it refuses moves
 not in ``TRANSITIONS``, runs the guards and writes the audit rows. Guards are small functions
 ``(trajectory) -> message | None`` that read the trajectory and explain, in plain language, what
-is still missing. Later domains (assessment, certificates) add their guards here.
+is still missing. Later domains (assessment, certificates) add the guards of the moves they close
+with ``register_guard``.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ import enum
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 
 class Phase(enum.StrEnum):
@@ -92,44 +93,6 @@ def evidence_for_each_competency(trajectory) -> str | None:
     return None
 
 
-def assessment_report_final(trajectory) -> str | None:
-    """The independent assessor made the report final (the assessment domain keeps it)."""
-    from evc.assessment.models import AssessmentReport
-    from evc.extensions import db
-
-    final = db.session.scalar(
-        select(AssessmentReport.finalised_at).where(AssessmentReport.trajectory_id == trajectory.id)
-    )
-    if final is None:
-        return _l("Het beoordelingsrapport is nog niet definitief.")
-    return None
-
-
-def final_interview_closed(trajectory) -> str | None:
-    """The final interview is recorded and both confirmed the latest development plan (the
-    certificates domain keeps them)."""
-    from evc.certificates.models import DevelopmentPlanVersion, FinalInterview
-    from evc.extensions import db
-
-    problems = []
-    recorded = db.session.scalar(
-        select(FinalInterview.id).where(FinalInterview.trajectory_id == trajectory.id)
-    )
-    if recorded is None:
-        problems.append(str(_l("Het eindgesprek is nog niet vastgelegd.")))
-    plan = db.session.scalar(
-        select(DevelopmentPlanVersion)
-        .where(DevelopmentPlanVersion.trajectory_id == trajectory.id)
-        .order_by(DevelopmentPlanVersion.number.desc())
-        .limit(1)
-    )
-    if plan is None or not plan.is_agreed:
-        problems.append(
-            str(_l("De vrijwilliger en de begeleider hebben het plan nog niet bevestigd."))
-        )
-    return " ".join(problems) or None
-
-
 @dataclass(frozen=True)
 class Transition:
     source: Phase
@@ -153,8 +116,9 @@ _MOVES = [
     ),
     # The assessor asks for more evidence: back to recognition, with the reason.
     Transition(Phase.ASSESSMENT, Phase.RECOGNITION, reason_required=True),
-    Transition(Phase.ASSESSMENT, Phase.FINAL_INTERVIEW, (assessment_report_final,)),
-    Transition(Phase.FINAL_INTERVIEW, Phase.COMPLETED, (final_interview_closed,)),
+    # Their guards belong to the assessment and certificates domains, which register them.
+    Transition(Phase.ASSESSMENT, Phase.FINAL_INTERVIEW),
+    Transition(Phase.FINAL_INTERVIEW, Phase.COMPLETED),
     *(Transition(phase, Phase.WITHDRAWN, reason_required=True) for phase in ACTIVE_PHASES),
 ]
 
@@ -170,4 +134,26 @@ def unmet_guards(trajectory, target: Phase) -> list[str]:
     move = transition(trajectory.phase, target)
     if move is None:
         return []
-    return [str(message) for guard in move.guards if (message := guard(trajectory))]
+    guards = (*move.guards, *registered_guards(move))
+    return [str(message) for guard in guards if (message := guard(trajectory))]
+
+
+# --- guards of later domains ------------------------------------------------------------------
+# The assessment and certificates domains keep the data that closes their phases; they register
+# their guards on the app, so that the procedure needs none of their models.
+
+_GUARDS = "evc.phase_guards"
+
+
+def register_guard(app, source: Phase, target: Phase, guard: Guard) -> None:
+    """Add ``guard`` to the move ``source`` → ``target`` (which must be in the table)."""
+    if (source, target) not in TRANSITIONS:
+        raise KeyError(f"no move from {source} to {target}")
+    guards = app.extensions.setdefault(_GUARDS, {}).setdefault((source, target), [])
+    if guard not in guards:
+        guards.append(guard)
+
+
+def registered_guards(move: Transition) -> tuple[Guard, ...]:
+    registry = current_app.extensions.get(_GUARDS, {})
+    return tuple(registry.get((move.source, move.target), ()))

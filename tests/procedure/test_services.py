@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from evc.accounts.models import Role
-from evc.errors import DomainError
+from evc.errors import ConcurrentEdit, DomainError
 from evc.mail import OutboxMessage
 from evc.procedure import services
 from evc.procedure.models import (
@@ -280,7 +280,7 @@ def test_stale_intake_correction_is_refused(org, session):
         item, intake_data(goal="Tweede versie"), actor=factories.user(), version_id=1
     )
     session.commit()
-    with pytest.raises(services.ConcurrentEdit):
+    with pytest.raises(ConcurrentEdit):
         services.record_intake(
             item, intake_data(goal="Oude versie"), actor=factories.user(), version_id=1
         )
@@ -455,7 +455,7 @@ def test_stale_self_assessment_save_is_refused_and_keeps_the_other_text(org, ses
         actor=factories.user(),
     )
     session.commit()
-    with pytest.raises(services.ConcurrentEdit, match="Iemand anders"):
+    with pytest.raises(ConcurrentEdit, match="Iemand anders"):
         services.save_self_assessment(
             item,
             "communicating",

@@ -1,0 +1,48 @@
+"""Writes of the EVC-A procedure. ``advance_phase`` is the only code that assigns a phase.
+
+Every function checks the domain rules, changes state, writes the audit row and flushes; the
+view commits once. Mail goes to the outbox in the same transaction. Other domains and the demo
+import these names from here.
+"""
+
+from __future__ import annotations
+
+from evc.errors import flush_or_stale as _flush_or_stale  # the old name, still imported
+from evc.procedure.services.intake import confirm_intake, record_intake
+from evc.procedure.services.meetings import (
+    MEETING_PHASES,
+    log_group_meeting,
+    log_guidance_session,
+)
+from evc.procedure.services.moves import (
+    advance_phase,
+    phase_label,
+    submit_for_assessment,
+    trajectory_submitted,
+    withdraw,
+)
+from evc.procedure.services.self_assessment import (
+    choose_competencies,
+    chosen_competencies,
+    save_self_assessment,
+)
+from evc.procedure.services.trajectories import active_trajectory_of, start_trajectory
+
+__all__ = [
+    "MEETING_PHASES",
+    "_flush_or_stale",
+    "active_trajectory_of",
+    "advance_phase",
+    "choose_competencies",
+    "chosen_competencies",
+    "confirm_intake",
+    "log_group_meeting",
+    "log_guidance_session",
+    "phase_label",
+    "record_intake",
+    "save_self_assessment",
+    "start_trajectory",
+    "submit_for_assessment",
+    "trajectory_submitted",
+    "withdraw",
+]

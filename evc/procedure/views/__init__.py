@@ -1,0 +1,39 @@
+"""Screens of the EVC-A trajectory: lists and starting, the trajectory page, the intake,
+guidance sessions and group meetings, competencies and self-assessment, submitting and
+withdrawing."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("procedure", __name__)
+
+# Other domains' screens that still load and check by hand import these from here.
+from evc.procedure.loaders import (  # noqa: E402
+    load_organisation,
+    load_trajectory,
+)
+from evc.procedure.loaders import refuse_on_trajectory as refuse  # noqa: E402
+from evc.procedure.views import (  # noqa: E402  (the routes)
+    closing,
+    intake,
+    meetings,
+    page,
+    self_assessment,
+    trajectories,
+)
+from evc.procedure.views.page import register_trajectory_section  # noqa: E402
+
+__all__ = [
+    "bp",
+    "closing",
+    "intake",
+    "load_organisation",
+    "load_trajectory",
+    "meetings",
+    "page",
+    "refuse",
+    "register_trajectory_section",
+    "self_assessment",
+    "trajectories",
+]

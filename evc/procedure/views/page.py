@@ -1,0 +1,97 @@
+"""The trajectory page: steps, next step, meetings, history, and the sections other domains add."""
+
+from __future__ import annotations
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from evc.extensions import db
+from evc.formfields import EmptyForm
+from evc.framework import current_framework
+from evc.permissions import can
+from evc.procedure.guidance import next_step
+from evc.procedure.loaders import TRAJECTORY
+from evc.procedure.models import (
+    GroupAttendance,
+    GroupMeeting,
+    GuidanceSession,
+    PhaseChange,
+    Trajectory,
+)
+from evc.procedure.phases import PHASE_LABELS, STEPS, Phase, unmet_guards
+from evc.procedure.progress import load_progress
+from evc.procedure.views import bp
+from evc.web import actor, page, permission
+
+_SECTIONS = "evc.trajectory_sections"
+
+
+def register_trajectory_section(app, section) -> None:
+    """Let another domain add a section to the trajectory page: ``section(trajectory)``
+    returns None or a dict with ``template`` and that template's context."""
+    sections = app.extensions.setdefault(_SECTIONS, [])
+    if section not in sections:
+        sections.append(section)
+
+
+def _sections(trajectory: Trajectory) -> list[dict]:
+    found = (section(trajectory) for section in current_app.extensions.get(_SECTIONS, []))
+    return [s for s in found if s]
+
+
+@bp.route("/trajecten/<int:trajectory_id>")
+@permission("trajectory.view", TRAJECTORY)
+def trajectory(item: Trajectory):
+    load_progress([item])
+    is_volunteer = item.volunteer_id == actor().id
+    return page(
+        "procedure/trajectory.html",
+        trajectory=item,
+        progress=item.progress,
+        framework=current_framework(item.framework_id),
+        sessions=_sessions_of(item),
+        meetings=_meetings_of(item),
+        history=_history_of(item),
+        steps=STEPS,
+        phase_labels=PHASE_LABELS,
+        next_step=next_step(item, for_volunteer=is_volunteer),
+        is_volunteer=is_volunteer,
+        show_private=can("guidance.view_private_notes", item),
+        submit_problems=_submit_problems(item),
+        button_form=EmptyForm(),
+        sections=_sections(item),
+    ).render()
+
+
+def _sessions_of(trajectory: Trajectory) -> list[GuidanceSession]:
+    return db.session.scalars(
+        select(GuidanceSession)
+        .where(GuidanceSession.trajectory_id == trajectory.id)
+        .order_by(GuidanceSession.held_on.desc(), GuidanceSession.id.desc())
+    ).all()
+
+
+def _meetings_of(trajectory: Trajectory) -> list:
+    """The group meetings the trajectory was on the list of, with whether they were present."""
+    return db.session.execute(
+        select(GroupMeeting, GroupAttendance.present)
+        .join(GroupAttendance, GroupAttendance.meeting_id == GroupMeeting.id)
+        .where(GroupAttendance.trajectory_id == trajectory.id)
+        .order_by(GroupMeeting.held_on.desc())
+    ).all()
+
+
+def _history_of(trajectory: Trajectory) -> list[PhaseChange]:
+    return db.session.scalars(
+        select(PhaseChange)
+        .where(PhaseChange.trajectory_id == trajectory.id)
+        .options(joinedload(PhaseChange.actor))
+        .order_by(PhaseChange.id)
+    ).all()
+
+
+def _submit_problems(trajectory: Trajectory) -> list[str]:
+    if trajectory.phase != Phase.RECOGNITION:
+        return []
+    return unmet_guards(trajectory, Phase.ASSESSMENT)

@@ -1,0 +1,129 @@
+"""Choosing competencies and writing the self-assessment for each chosen one."""
+
+from __future__ import annotations
+
+from flask import abort, request
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from evc.extensions import db
+from evc.framework import current_framework
+from evc.permissions import can
+from evc.procedure import services
+from evc.procedure.forms import ChooseCompetenciesForm, SelfAssessmentForm
+from evc.procedure.loaders import TRAJECTORY, trajectory_url
+from evc.procedure.models import STARR_FIELDS, SelfAssessment, Trajectory
+from evc.procedure.phases import Phase
+from evc.procedure.views import bp
+from evc.web import actor, done, page, permission, save, stored_version
+
+
+def _language() -> str:
+    return str(get_locale() or "nl")
+
+
+@bp.route("/trajecten/<int:trajectory_id>/competenties", methods=["GET", "POST"])
+@permission(
+    "competencies.choose",
+    TRAJECTORY,
+    refusal=_l("Competenties kies je in de fase herkennen, voordat het portfolio is ingediend."),
+)
+def choose(trajectory: Trajectory):
+    framework = current_framework(trajectory.framework_id)
+    form = ChooseCompetenciesForm()
+    form.competencies.choices = [(c.id, c.name(_language())) for c in framework.competencies]
+    if not form.is_submitted():
+        form.competencies.data = list(trajectory.progress.chosen)
+
+    def action():
+        services.choose_competencies(trajectory, form.competencies.data, actor=actor())
+        message = _("Je keuze is opgeslagen. Beoordeel jezelf nu op elke gekozen competentie.")
+        return done(trajectory_url(trajectory), message)
+
+    view = page("procedure/choose.html", form=form, trajectory=trajectory, framework=framework)
+    return save(form, action, view)
+
+
+# --- the self-assessment -----------------------------------------------------------------------
+# Everyone who sees the trajectory may read it; saving is for the volunteer and the supervisor
+# while the trajectory is in recognition, and the refusal says which of the two is missing.
+
+
+@bp.route("/trajecten/<int:trajectory_id>/zelfbeoordeling/<competency_id>", methods=["GET", "POST"])
+@permission("trajectory.view", TRAJECTORY)
+def self_assessment(trajectory: Trajectory, competency_id: str):
+    if competency_id not in trajectory.progress.chosen:
+        abort(404)
+    if request.method != "POST":
+        return _editor(trajectory, competency_id)
+    in_recognition = trajectory.phase == Phase.RECOGNITION
+    write = _save_in_recognition if in_recognition else _save_after_submission
+    return write(trajectory_id=trajectory.id, competency_id=competency_id)
+
+
+def _editor(trajectory: Trajectory, competency_id: str):
+    """The self-assessment of one competency: shown, and saved when posted."""
+    framework = current_framework(trajectory.framework_id)
+    competency = framework.competency(competency_id)
+    saved = _saved(trajectory, competency_id)
+    form = _self_assessment_form(framework, saved)
+
+    def action():
+        data = {"rating": form.rating.data, **{f: getattr(form, f).data for f in STARR_FIELDS}}
+        stored = services.save_self_assessment(
+            trajectory, competency_id, data, version_id=form.version_id.data or None,
+            actor=actor(),
+        )  # fmt: skip
+        return done(trajectory_url(trajectory), _saved_message(stored, competency))
+
+    view = page(
+        "procedure/self_assessment.html",
+        form=form, trajectory=trajectory, competency=competency, saved=saved,
+        editable=can("self_assessment.edit", trajectory), framework=framework,
+        language=_language(),
+    )  # fmt: skip
+    where = {"trajectory_id": trajectory.id, "competency_id": competency_id}
+    return save(form, action, view, conflict=lambda: stored_version(form, SelfAssessment, **where))
+
+
+_save_in_recognition = permission(
+    "self_assessment.edit",
+    TRAJECTORY,
+    refusal=_l("Alleen de vrijwilliger en de begeleider vullen de zelfbeoordeling in."),
+)(_editor)
+_save_after_submission = permission(
+    "self_assessment.edit",
+    TRAJECTORY,
+    refusal=_l("Je zelfbeoordeling is ingediend en kan niet meer worden gewijzigd."),
+)(_editor)
+
+
+def _saved(trajectory: Trajectory, competency_id: str) -> SelfAssessment | None:
+    return db.session.scalar(
+        select(SelfAssessment).where(
+            SelfAssessment.trajectory_id == trajectory.id,
+            SelfAssessment.competency_id == competency_id,
+        )
+    )
+
+
+def _self_assessment_form(framework, saved: SelfAssessment | None) -> SelfAssessmentForm:
+    form = SelfAssessmentForm(obj=saved)
+    language = _language()
+    form.rating.choices = [
+        (p.value, f"{p.label(language)}: {p.description(language)}") for p in framework.scale
+    ]
+    if request.method == "GET":
+        form.version_id.data = saved.version_id if saved else None
+    return form
+
+
+def _saved_message(stored: SelfAssessment, competency) -> str:
+    if stored.is_complete:
+        return _(
+            "Opgeslagen. Je zelfbeoordeling voor %(name)s is compleet.",
+            name=competency.name(_language()),
+        )
+    return _("Opgeslagen als concept. Je kunt later verder schrijven.")

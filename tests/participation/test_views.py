@@ -328,7 +328,7 @@ def test_coordinator_changes_terms_adds_an_exemption_and_issues_a_report(app, co
     }
     assert web.post_form(f"{base}/wijzigen", data).status_code == 302
     stale = web.post_form(f"{base}/wijzigen", data)
-    assert stale.status_code == 422 and "Iemand anders" in text(stale)
+    assert stale.status_code == 409 and "Iemand anders" in text(stale)
     exemption = {
         "starts_on": (TODAY - timedelta(days=20)).isoformat(),
         "ends_on": (TODAY - timedelta(days=15)).isoformat(),

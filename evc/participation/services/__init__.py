@@ -17,6 +17,7 @@ from evc.participation.services.agreements import (
 )
 from evc.participation.services.case_managers import (
     CASE_MANAGER_PAGE_SIZE,
+    case_manager_municipalities,
     case_manager_reports,
     case_manager_summary,
     case_managers_of,
@@ -52,6 +53,7 @@ __all__ = [
     "add_hours_to_portfolio",
     "approve_entry",
     "approve_week",
+    "case_manager_municipalities",
     "case_manager_reports",
     "case_manager_summary",
     "case_managers_of",

@@ -96,6 +96,17 @@ def case_manager_summary(user: User, *, days: int = 30) -> dict:
     return {"total": total, "recent": recent, "days": days}
 
 
+def case_manager_municipalities(user: User) -> list[str]:
+    """The names of the municipalities where ``user`` is a klantmanager."""
+    return list(
+        db.session.scalars(
+            select(Organisation.name)
+            .where(Organisation.id.in_(user.organisation_ids(Role.CASE_MANAGER)))
+            .order_by(Organisation.name)
+        )
+    )
+
+
 def case_manager_reports(
     user: User, *, reference: str = "", organisation_id: int | None = None, page: int = 1
 ) -> tuple[list, int, list[Organisation]]:

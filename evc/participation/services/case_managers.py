@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import defer
+from sqlalchemy.orm import aliased, defer
 
 from evc.accounts.models import Membership, Organisation, Role, User
 from evc.audit import log_action
@@ -113,28 +113,30 @@ def case_manager_reports(
     """The reports a klantmanager may read: of agreements with their municipality, made by an
     organisation that shares them. Returns (rows, total, organisations to filter on); each row
     is (report, client reference, regime, organisation, host and municipality names)."""
-    from sqlalchemy.orm import aliased
-
-    maker, host, municipality = aliased(Organisation), aliased(Organisation), aliased(Organisation)
     visible = _visible_reports(user)
-    organisations = list(
+    wanted = _filtered(visible, " ".join((reference or "").split()), organisation_id)
+    total = db.session.scalar(select(func.count()).select_from(wanted.subquery()))
+    return _report_rows(wanted, page), total, _reporting_organisations(visible)
+
+
+def _reporting_organisations(visible) -> list[Organisation]:
+    """The organisations that made the ``visible`` reports (to filter on)."""
+    makers = (
+        select(ParticipationAgreement.organisation_id)
+        .join(ParticipationReport, ParticipationReport.agreement_id == ParticipationAgreement.id)
+        .where(ParticipationReport.id.in_(visible))
+    )
+    return list(
         db.session.scalars(
-            select(Organisation)
-            .where(
-                Organisation.id.in_(
-                    select(ParticipationAgreement.organisation_id)
-                    .join(
-                        ParticipationReport,
-                        ParticipationReport.agreement_id == ParticipationAgreement.id,
-                    )
-                    .where(ParticipationReport.id.in_(visible))
-                )
-            )
-            .order_by(Organisation.name)
+            select(Organisation).where(Organisation.id.in_(makers)).order_by(Organisation.name)
         )
     )
+
+
+def _filtered(visible, reference: str, organisation_id: int | None):
+    """The ``visible`` reports whose client reference contains ``reference``, of one organisation
+    when ``organisation_id`` is given."""
     wanted = visible
-    reference = " ".join((reference or "").split())
     if reference:
         wanted = wanted.where(
             func.lower(ParticipationAgreement.client_reference).contains(
@@ -143,8 +145,13 @@ def case_manager_reports(
         )
     if organisation_id:
         wanted = wanted.where(ParticipationAgreement.organisation_id == organisation_id)
-    total = db.session.scalar(select(func.count()).select_from(wanted.subquery()))
-    rows = db.session.execute(
+    return wanted
+
+
+def _report_rows(wanted, page: int) -> list:
+    """One page of the ``wanted`` reports, newest first, with the names the list shows."""
+    maker, host, municipality = aliased(Organisation), aliased(Organisation), aliased(Organisation)
+    return db.session.execute(
         select(
             ParticipationReport,
             ParticipationAgreement.client_reference,
@@ -163,7 +170,6 @@ def case_manager_reports(
         .limit(CASE_MANAGER_PAGE_SIZE)
         .offset((max(page, 1) - 1) * CASE_MANAGER_PAGE_SIZE)
     ).all()
-    return rows, total, organisations
 
 
 def record_case_manager_read(record: ParticipationReport, user: User, what: str) -> bool:

@@ -246,36 +246,7 @@ def add_hours_to_portfolio(
 
     if trajectory.volunteer_id != agreement.client_id:
         raise DomainError(_("Je kunt uren alleen aan je eigen portfolio toevoegen."))
-    entries = db.session.scalars(
-        select(HoursEntry)
-        .where(HoursEntry.agreement_id == agreement.id, HoursEntry.status == EntryStatus.APPROVED)
-        .order_by(HoursEntry.worked_on)
-    ).all()
-    if not entries:
-        raise DomainError(_("Er zijn nog geen goedgekeurde uren om toe te voegen."))
-    periods = [p for p in monthly(agreement, entries, entries[-1].worked_on) if p.verified]
-    total = sum(p.verified for p in periods)
-    lines = [
-        _(
-            "%(month)s: %(hours)s uur, bevestigd door %(host)s",
-            month=p.key,
-            hours=hours_text(p.verified),
-            host=agreement.host_organisation.name,
-        )
-        for p in periods
-    ]
-    data = {
-        "kind": "other",
-        "title": _(
-            "%(hours)s uur %(activity)s, bevestigd door de inzetorganisatie",
-            hours=hours_text(total),
-            activity=agreement.activity,
-        )[:200],
-        "description": "\n".join(lines),
-        "activity_from": entries[0].worked_on,
-        "activity_to": entries[-1].worked_on,
-        "work_context": f"{agreement.host_organisation.name}: {agreement.activity}"[:200],
-    }
+    data, total = _verified_hours_evidence(agreement)
     item = add_evidence(
         trajectory, data, competency_ids, upload=None, original_name=None, actor=actor
     )
@@ -290,61 +261,106 @@ def add_hours_to_portfolio(
     return item
 
 
+def _verified_hours_evidence(agreement: ParticipationAgreement) -> tuple[dict, int]:
+    """The evidence item's fields for the verified hours (a line per month), and their total."""
+    entries = db.session.scalars(
+        select(HoursEntry)
+        .where(HoursEntry.agreement_id == agreement.id, HoursEntry.status == EntryStatus.APPROVED)
+        .order_by(HoursEntry.worked_on)
+    ).all()
+    if not entries:
+        raise DomainError(_("Er zijn nog geen goedgekeurde uren om toe te voegen."))
+    periods = [p for p in monthly(agreement, entries, entries[-1].worked_on) if p.verified]
+    total = sum(p.verified for p in periods)
+    host = agreement.host_organisation.name
+    title = _(
+        "%(hours)s uur %(activity)s, bevestigd door de inzetorganisatie",
+        hours=hours_text(total),
+        activity=agreement.activity,
+    )
+    data = {
+        "kind": "other",
+        "title": title[:200],
+        "description": "\n".join(_month_line(p, host) for p in periods),
+        "activity_from": entries[0].worked_on,
+        "activity_to": entries[-1].worked_on,
+        "work_context": f"{host}: {agreement.activity}"[:200],
+    }
+    return data, total
+
+
+def _month_line(period, host: str) -> str:
+    return _(
+        "%(month)s: %(hours)s uur, bevestigd door %(host)s",
+        month=period.key,
+        hours=hours_text(period.verified),
+        host=host,
+    )
+
+
 # --- the dashboard ------------------------------------------------------------------------------
 
 
 def dashboard_summary(user: User, *, client: bool, host: bool, today: date | None = None) -> dict:
     """For the dashboard: the client's running agreements with this month's totals, and how
     many entries wait for the host contact (a fixed number of queries)."""
-    from evc.participation.totals import summarise
-
     today = _today(today)
     result: dict = {"agreements": [], "host_agreements": 0, "pending": 0}
     if client:
-        agreements = db.session.scalars(
-            select(ParticipationAgreement)
-            .where(
-                ParticipationAgreement.client_id == user.id,
-                ParticipationAgreement.ends_on >= month_start(today),
-            )
-            .options(
-                joinedload(ParticipationAgreement.host_organisation),
-                selectinload(ParticipationAgreement.exemptions),
-            )
-            .order_by(ParticipationAgreement.starts_on)
-        ).all()
-        entries = (
-            db.session.scalars(
-                select(HoursEntry).where(
-                    HoursEntry.agreement_id.in_([a.id for a in agreements]),
-                    (HoursEntry.worked_on >= month_start(today))
-                    | (HoursEntry.status == EntryStatus.DECLINED),
-                )
-            ).all()
-            if agreements
-            else []
-        )
-        for agreement in agreements:
-            own = [e for e in entries if e.agreement_id == agreement.id]
-            result["agreements"].append(
-                {
-                    "agreement": agreement,
-                    "month": summarise(agreement, own, month_start(today), month_end(today)),
-                    "declined": sum(1 for e in own if e.status == EntryStatus.DECLINED),
-                }
-            )
+        result["agreements"] = _running_agreements(user, today)
     if host:
-        ids = select(ParticipationAgreement.id).where(
-            ParticipationAgreement.host_contact_id == user.id,
-            ParticipationAgreement.host_organisation_id.in_(user.organisation_ids(Role.SUPERVISOR)),
-        )
-        result["host_agreements"] = db.session.scalar(
-            select(func.count()).select_from(ids.subquery())
-        )
-        if result["host_agreements"]:
-            result["pending"] = db.session.scalar(
-                select(func.count(HoursEntry.id)).where(
-                    HoursEntry.agreement_id.in_(ids), HoursEntry.status == EntryStatus.PENDING
-                )
-            )
+        result.update(_host_counts(user))
     return result
+
+
+def _running_agreements(user: User, today: date) -> list[dict]:
+    """The client's agreements that run this month, each with this month's totals and how many
+    of its entries were declined."""
+    from evc.participation.totals import summarise
+
+    first, last = month_start(today), month_end(today)
+    agreements = db.session.scalars(
+        select(ParticipationAgreement)
+        .where(ParticipationAgreement.client_id == user.id, ParticipationAgreement.ends_on >= first)
+        .options(
+            joinedload(ParticipationAgreement.host_organisation),
+            selectinload(ParticipationAgreement.exemptions),
+        )
+        .order_by(ParticipationAgreement.starts_on)
+    ).all()
+    entries = _month_or_declined_entries([a.id for a in agreements], first)
+    rows = []
+    for agreement in agreements:
+        own = [e for e in entries if e.agreement_id == agreement.id]
+        declined = sum(1 for e in own if e.status == EntryStatus.DECLINED)
+        month = summarise(agreement, own, first, last)
+        rows.append({"agreement": agreement, "month": month, "declined": declined})
+    return rows
+
+
+def _month_or_declined_entries(agreement_ids: list[int], first: date) -> list[HoursEntry]:
+    if not agreement_ids:
+        return []
+    return db.session.scalars(
+        select(HoursEntry).where(
+            HoursEntry.agreement_id.in_(agreement_ids),
+            (HoursEntry.worked_on >= first) | (HoursEntry.status == EntryStatus.DECLINED),
+        )
+    ).all()
+
+
+def _host_counts(user: User) -> dict:
+    """How many agreements ``user`` verifies as host contact, and how many entries wait."""
+    ids = select(ParticipationAgreement.id).where(
+        ParticipationAgreement.host_contact_id == user.id,
+        ParticipationAgreement.host_organisation_id.in_(user.organisation_ids(Role.SUPERVISOR)),
+    )
+    agreements = db.session.scalar(select(func.count()).select_from(ids.subquery()))
+    pending = 0
+    if agreements:
+        pending = db.session.scalar(
+            select(func.count(HoursEntry.id)).where(
+                HoursEntry.agreement_id.in_(ids), HoursEntry.status == EntryStatus.PENDING
+            )
+        )
+    return {"host_agreements": agreements, "pending": pending}

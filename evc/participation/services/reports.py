@@ -40,6 +40,33 @@ def issue_report(
     """Issue the municipality's report for whole months of the agreement (never changes)."""
     today = today or date.today()
     start, end = month_start(first_month), month_end(last_month)
+    _check_months(agreement, start, end, today)
+    periods = _periods(agreement, start, min(end, month_end(today)))
+    record = _stored_report(agreement, periods, today, actor)
+    log_action(
+        "participation.report_issued",
+        actor=actor,
+        organisation_id=agreement.organisation_id,
+        obj=record,
+        agreement_id=agreement.id,
+    )
+    tell_case_managers(
+        record,
+        "email/participation_report_case_manager.txt",
+        lambda: _("Er is een nieuw participatierapport"),
+        list_link=absolute_url("participation.case_manager_reports"),
+    )
+    return record
+
+
+def _no_agreement_then() -> DomainError:
+    return DomainError(
+        _("In deze periode was er geen participatieafspraak. Kies maanden binnen de afspraak."),
+        field="first_month",
+    )
+
+
+def _check_months(agreement: ParticipationAgreement, start: date, end: date, today: date) -> None:
     if end < start:
         raise DomainError(
             _("De laatste maand mag niet vóór de eerste maand liggen."), field="last_month"
@@ -49,11 +76,11 @@ def issue_report(
             _("Een rapport over maanden in de toekomst kan nog niet."), field="first_month"
         )
     if end < agreement.starts_on or start > agreement.ends_on:
-        raise DomainError(
-            _("In deze periode was er geen participatieafspraak. Kies maanden binnen de afspraak."),
-            field="first_month",
-        )
-    end = min(end, month_end(today))
+        raise _no_agreement_then()
+
+
+def _periods(agreement: ParticipationAgreement, start: date, end: date) -> list:
+    """The months from ``start`` to ``end`` with their totals."""
     entries = db.session.scalars(
         select(HoursEntry).where(
             HoursEntry.agreement_id == agreement.id,
@@ -63,10 +90,12 @@ def issue_report(
     ).all()
     periods = [p for p in monthly(agreement, entries, end) if p.start >= start]
     if not periods:  # the agreement starts after this month: nothing to report yet
-        raise DomainError(
-            _("In deze periode was er geen participatieafspraak. Kies maanden binnen de afspraak."),
-            field="first_month",
-        )
+        raise _no_agreement_then()
+    return periods
+
+
+def _stored_report(agreement, periods, today: date, actor: User) -> ParticipationReport:
+    """The report's data and PDF, stored with a new number and the PDF's hash."""
     number = report.new_number()
     data = report.report_data(agreement, number, today, periods)
     pdf = report.render_pdf(data, absolute_url("participation.check"))
@@ -83,19 +112,6 @@ def issue_report(
     )
     db.session.add(record)
     db.session.flush()
-    log_action(
-        "participation.report_issued",
-        actor=actor,
-        organisation_id=agreement.organisation_id,
-        obj=record,
-        agreement_id=agreement.id,
-    )
-    tell_case_managers(
-        record,
-        "email/participation_report_case_manager.txt",
-        lambda: _("Er is een nieuw participatierapport"),
-        list_link=absolute_url("participation.case_manager_reports"),
-    )
     return record
 
 

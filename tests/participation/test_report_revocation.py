@@ -18,7 +18,7 @@ from evc.participation import services
 from evc.participation.models import EntryStatus, ParticipationReport
 from tests import factories
 from tests.conftest import Browserless
-from tests.participation.test_views import TODAY, as_user, count, running, text  # noqa: F401
+from tests.participation.screens import TODAY, as_user, count, text
 
 REASON = "Verkeerde maand gekozen, vervangen door een nieuw rapport."
 

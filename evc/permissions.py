@@ -190,6 +190,20 @@ def entry_is_pending(_user, entry) -> bool:
     return entry.status == EntryStatus.PENDING
 
 
+@predicate
+def entry_is_approved(_user, entry) -> bool:
+    """The host contact approved the hours: they are final."""
+    from evc.participation.models import EntryStatus
+
+    return entry.status == EntryStatus.APPROVED
+
+
+@predicate
+def report_is_revoked(_user, report) -> bool:
+    """The participation report was revoked (it stays as it was, marked)."""
+    return report.is_revoked
+
+
 # --- assessment -------------------------------------------------------------------------------
 
 
@@ -383,10 +397,12 @@ RULES: dict[str, Predicate] = {
     "agreement.edit": coordinates_agreement,
     "hours.log": is_agreement_client,
     "hours.edit": of_agreement(is_agreement_client),
+    "hours.edit_open": of_agreement(is_agreement_client) & ~entry_is_approved,
     "hours.verify": of_agreement(is_agreement_host_contact) & entry_is_pending,
     "hours.verify_week": is_agreement_host_contact,
     "participation_report.issue": coordinates_agreement,
     "participation_report.revoke": of_agreement(coordinates_agreement),
+    "participation_report.revoke_valid": of_agreement(coordinates_agreement) & ~report_is_revoked,
     "participation_report.view": (
         of_agreement(is_agreement_client | coordinates_agreement) | is_report_case_manager
     ),

@@ -12,6 +12,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from evc.errors import DomainError
 from evc.extensions import db
 from evc.participation import report, services
 from evc.participation.models import EntryStatus, ParticipationReport
@@ -145,7 +146,7 @@ def test_report_numbers_are_random_and_long(logged, coordinator):
 def test_report_for_a_period_without_agreement_is_refused(
     agreement, coordinator, first, last, field
 ):
-    with pytest.raises(services.DomainError) as caught:
+    with pytest.raises(DomainError) as caught:
         services.issue_report(agreement, first, last, actor=coordinator, today=TODAY)
     assert caught.value.field == field
     assert db.session.scalar(select(ParticipationReport.id)) is None
@@ -212,7 +213,7 @@ def test_report_for_an_agreement_that_has_not_started_is_refused(org, daan, hann
     later = factories.agreement(
         org, client=daan, contact=hanna, starts_on=date(2026, 12, 1), ends_on=date(2026, 12, 31)
     )
-    with pytest.raises(services.DomainError) as caught:
+    with pytest.raises(DomainError) as caught:
         services.issue_report(
             later, date(2026, 11, 1), date(2026, 12, 1), actor=coordinator, today=TODAY
         )

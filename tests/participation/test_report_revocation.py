@@ -18,7 +18,7 @@ from evc.participation import services
 from evc.participation.models import EntryStatus, ParticipationReport
 from tests import factories
 from tests.conftest import Browserless
-from tests.participation.test_views import TODAY, as_user, count, running, text  # noqa: F401
+from tests.participation.screens import TODAY, as_user, count, text
 
 REASON = "Verkeerde maand gekozen, vervangen door een nieuw rapport."
 
@@ -91,6 +91,20 @@ def test_revoking_twice_or_without_reason_changes_nothing(app, report, coordinat
     with pytest.raises(DomainError, match="al ingetrokken"):
         services.revoke_report(report, "Nog een keer, andere reden", actor=coordinator)
     assert report.revoked_at == first and report.revocation_reason == REASON
+
+
+def test_a_revoked_report_sends_the_coordinator_back_with_the_reason(
+    app, report, coordinator, daan
+):
+    services.revoke_report(report, REASON, actor=coordinator)
+    db.session.commit()
+    url = f"/participatie/rapporten/{report.id}/intrekken"
+    web = as_user(app, coordinator)
+    response = web.get(url)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/participatie/rapporten/{report.id}")
+    assert "Dit rapport is al ingetrokken." in text(web.get(response.headers["Location"]))
+    assert as_user(app, daan).get(url).status_code == 404  # may read it, not revoke it
 
 
 def test_only_the_coordinator_of_the_agreement_may_revoke(

@@ -1,0 +1,36 @@
+"""The klantmanager of a municipality: the participation reports of its clients."""
+
+from __future__ import annotations
+
+from flask import request
+
+from evc.participation import services
+from evc.participation.models import Regime
+from evc.participation.report import regime_label
+from evc.participation.views import bp
+from evc.web import actor, page, permission
+
+
+@bp.route("/gemeente/rapporten")
+@permission("participation.case_manager")
+def case_manager_reports():
+    """The participation reports of the municipality's clients, newest first."""
+    reference = (request.args.get("klantnummer") or "").strip()[:40]
+    organisation_id = request.args.get("organisatie", type=int)
+    number = max(request.args.get("pagina", 1, type=int) or 1, 1)
+    rows, total, organisations = services.case_manager_reports(
+        actor(), reference=reference, organisation_id=organisation_id, page=number
+    )
+    size = services.CASE_MANAGER_PAGE_SIZE
+    return page(
+        "participation/case_manager_reports.html",
+        rows=rows,
+        total=total,
+        page=number,
+        pages=max((total + size - 1) // size, 1),
+        organisations=organisations,
+        municipalities=services.case_manager_municipalities(actor()),
+        reference=reference,
+        organisation_id=organisation_id,
+        regimes={r.value: regime_label(r.value) for r in Regime},
+    ).render()

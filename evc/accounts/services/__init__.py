@@ -33,6 +33,7 @@ from evc.accounts.services.members import (
 )
 from evc.accounts.services.sessions import (
     LoginThrottled,
+    attempt_login,
     authenticate,
     end_all_sessions,
     end_session,
@@ -44,6 +45,7 @@ __all__ = [
     "LoginThrottled",
     "accept_invitation",
     "add_role",
+    "attempt_login",
     "authenticate",
     "change_password",
     "check_new_password",

@@ -67,6 +67,17 @@ def authenticate(email: str, password: str, address: str) -> User:
     return user
 
 
+def attempt_login(
+    email: str, password: str, address: str
+) -> tuple[User | None, DomainError | None]:
+    """``authenticate``, with the refusal returned instead of raised: the login page commits
+    a failed attempt (it counts, also across workers) where other refusals roll back."""
+    try:
+        return authenticate(email, password, address), None
+    except DomainError as refusal:
+        return None, refusal
+
+
 def start_session(user: User) -> str:
     """Open a server-side session for ``user``; returns the token for the cookie."""
     token = secrets.token_urlsafe(32)

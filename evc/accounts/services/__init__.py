@@ -24,6 +24,7 @@ from evc.accounts.services.links import (
     reset_password,
 )
 from evc.accounts.services.members import (
+    add_member_role,
     add_role,
     check_role_fits,
     create_organisation,
@@ -44,6 +45,7 @@ from evc.accounts.services.sessions import (
 __all__ = [
     "LoginThrottled",
     "accept_invitation",
+    "add_member_role",
     "add_role",
     "attempt_login",
     "authenticate",

@@ -107,6 +107,13 @@ def add_role(
     return membership
 
 
+def add_member_role(user: User, organisation: Organisation, role: Role, *, actor: User) -> None:
+    """Give a member of ``organisation`` one more role there (not one they hold already)."""
+    if role in user.roles_in(organisation.id):
+        raise DomainError(_("%(name)s heeft deze rol al.", name=user.display_name))
+    add_role(user, organisation, role, actor=actor)
+
+
 def remove_role(user: User, organisation: Organisation, role: Role, *, actor: User) -> None:
     """Take a role away. The last coordinator cannot remove their own coordinator role."""
     membership = next(

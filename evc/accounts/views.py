@@ -17,11 +17,17 @@ from evc.accounts.forms import (
     SetPasswordForm,
 )
 from evc.accounts.models import TokenPurpose
-from evc.errors import DomainError
-from evc.extensions import db
 from evc.formfields import EmptyForm
-from evc.mail import send_pending
-from evc.permissions import permission, public
+from evc.web import (
+    actor,
+    apply_form_error,  # noqa: F401  (still imported from here by other domains)
+    commit,
+    done,
+    page,
+    permission,
+    public,
+    save,
+)
 
 bp = Blueprint("accounts", __name__)
 
@@ -37,23 +43,20 @@ def safe_next(target: str | None) -> str | None:
 
 
 def log_in(user) -> None:
+    """Open a session for ``user`` with a fresh cookie; the caller commits."""
     chosen = session.get("lang")
     if chosen:  # a language picked on the login page is what the person wants from now on
         services.set_language(user, chosen)
     token = services.start_session(user)
-    db.session.commit()
     session.clear()  # a fresh cookie: nothing else from before the login is carried over
     session[SESSION_KEY] = token
     session.permanent = True
 
 
-def apply_form_error(form, error: DomainError) -> None:
-    """Show a DomainError next to its field (or at the top when it has none)."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
+def _log_out() -> None:
+    services.end_session(session.get(SESSION_KEY), actor())
+    commit()
+    session.clear()
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -62,37 +65,32 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("core.dashboard"))
     form = LoginForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            user = services.authenticate(
-                form.email.data, form.password.data, request.remote_addr or ""
-            )
-        except DomainError as error:
-            db.session.commit()  # the failed attempt counts, also across workers
-            form.form_errors.append(error.message)
-            status = 429 if isinstance(error, services.LoginThrottled) else 401
-        else:
-            log_in(user)
-            return redirect(safe_next(request.args.get("next")) or url_for("core.dashboard"))
-    elif form.is_submitted():
-        status = 400 if form.csrf_token.errors else 422
-    return render_template("accounts/login.html", form=form), status
+    view = page("accounts/login.html", form=form)
+    if not form.validate_on_submit():
+        invalid = 400 if form.csrf_token.errors else 422
+        return view.render(invalid if form.is_submitted() else 200)
+    user, refusal = services.attempt_login(
+        form.email.data, form.password.data, request.remote_addr or ""
+    )
+    if refusal is not None:
+        commit()  # the failed attempt counts, also across workers
+        form.form_errors.append(refusal.message)
+        return view.render(429 if isinstance(refusal, services.LoginThrottled) else 401)
+    log_in(user)
+    commit()
+    return redirect(safe_next(request.args.get("next")) or url_for("core.dashboard"))
 
 
 @bp.route("/logout", methods=["POST"])
 @permission("account.manage_own")
 def logout():
-    form = EmptyForm()
-    if form.validate_on_submit():
-        services.end_session(session.get(SESSION_KEY), current_user._get_current_object())
-        db.session.commit()
-        session.clear()
-        flash(_("Je bent uitgelogd."), "success")
-        response = redirect(url_for("accounts.login"))
-        response.headers["Clear-Site-Data"] = '"cache", "storage"'
-        return response
-    return redirect(url_for("core.dashboard"))
+    if not EmptyForm().validate_on_submit():
+        return redirect(url_for("core.dashboard"))
+    _log_out()
+    flash(_("Je bent uitgelogd."), "success")
+    response = redirect(url_for("accounts.login"))
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 def _token_page(token: str, purpose: TokenPurpose, template: str, accept, done_message: str):
@@ -101,31 +99,19 @@ def _token_page(token: str, purpose: TokenPurpose, template: str, accept, done_m
     if record is None:
         return render_template("accounts/link_invalid.html", purpose=purpose.value), 410
     form = SetPasswordForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            user = accept(record, form.password.data)
-        except DomainError as error:
-            db.session.rollback()
-            apply_form_error(form, error)
-            status = 422
-        else:
-            db.session.commit()
-            log_in(user)
-            flash(done_message, "success")
-            return redirect(url_for("core.dashboard"))
-    elif form.is_submitted():
-        status = 422
-    return render_template(template, form=form, user=record.user), status
+
+    def action():
+        log_in(accept(record, form.password.data))
+        return done(url_for("core.dashboard"), done_message)
+
+    return save(form, action, page(template, form=form, user=record.user))
 
 
 @bp.route("/uitnodiging/<token>", methods=["GET", "POST"])
 @public
 def accept_invitation(token: str):
     if current_user.is_authenticated:
-        services.end_session(session.get(SESSION_KEY), current_user._get_current_object())
-        db.session.commit()
-        session.clear()
+        _log_out()
     return _token_page(
         token,
         TokenPurpose.INVITATION,
@@ -139,13 +125,12 @@ def accept_invitation(token: str):
 @public
 def forgot_password():
     form = ForgotPasswordForm()
-    if form.validate_on_submit():
+
+    def action():
         services.request_password_reset(form.email.data)
-        db.session.commit()
-        send_pending()
         return render_template("accounts/forgot_password_sent.html")
-    status = 422 if form.is_submitted() else 200
-    return render_template("accounts/forgot_password.html", form=form), status
+
+    return save(form, action, page("accounts/forgot_password.html", form=form))
 
 
 @bp.route("/wachtwoord-herstellen/<token>", methods=["GET", "POST"])
@@ -164,26 +149,18 @@ def reset_password(token: str):
 @permission("account.manage_own")
 def account():
     form = ChangePasswordForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            services.change_password(
-                current_user._get_current_object(),
-                form.current_password.data,
-                form.password.data,
-                keep_token=session.get(SESSION_KEY),
-            )
-        except DomainError as error:
-            db.session.rollback()
-            apply_form_error(form, error)
-            status = 422
-        else:
-            db.session.commit()
-            flash(_("Je wachtwoord is gewijzigd. Op andere apparaten ben je uitgelogd."), "success")
-            return redirect(url_for("accounts.account"))
-    elif form.is_submitted():
-        status = 422
-    return render_template("accounts/account.html", form=form), status
+
+    def action():
+        services.change_password(
+            actor(),
+            form.current_password.data,
+            form.password.data,
+            keep_token=session.get(SESSION_KEY),
+        )
+        message = _("Je wachtwoord is gewijzigd. Op andere apparaten ben je uitgelogd.")
+        return done(url_for("accounts.account"), message)
+
+    return save(form, action, page("accounts/account.html", form=form))
 
 
 @bp.route("/taal", methods=["POST"])
@@ -194,8 +171,8 @@ def set_language():
     if form.validate_on_submit():
         language = form.language.data
         if current_user.is_authenticated:
-            services.set_language(current_user._get_current_object(), language)
-            db.session.commit()
+            services.set_language(actor(), language)
+            commit()
         session["lang"] = language
     return redirect(safe_next(request.form.get("next")) or url_for("core.index"))
 

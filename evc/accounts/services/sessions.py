@@ -1,0 +1,142 @@
+"""Login (throttled per account and per network address), server-side sessions and logout."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import joinedload
+
+from evc.accounts.models import LoginAttempt, User, UserSession
+from evc.accounts.passwords import hash_password, needs_rehash, verify_password
+from evc.accounts.services.identity import find_user_by_email, normalise_email, token_digest
+from evc.audit import log_action
+from evc.db import utcnow
+from evc.errors import DomainError
+from evc.extensions import db
+
+
+class LoginThrottled(DomainError):
+    pass
+
+
+def _recent_failures(column, value: str) -> int:
+    since = utcnow() - timedelta(minutes=current_app.config["LOGIN_THROTTLE_MINUTES"])
+    return db.session.scalar(
+        select(func.count(LoginAttempt.id)).where(
+            column == value, LoginAttempt.attempted_at >= since
+        )
+    )
+
+
+def authenticate(email: str, password: str, address: str) -> User:
+    """Return the user for these credentials or raise ``DomainError`` with one generic message.
+
+    Failures are counted per account and per network address in the database, so the limit
+    holds across worker processes. Raises ``LoginThrottled`` when either limit is reached.
+    """
+    config = current_app.config
+    account_key = token_digest(normalise_email(email))
+    if (
+        _recent_failures(LoginAttempt.account_key, account_key)
+        >= config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+        or _recent_failures(LoginAttempt.address, address)
+        >= config["LOGIN_MAX_FAILURES_PER_ADDRESS"]
+    ):
+        log_action("login.throttled", address=address)
+        raise LoginThrottled(
+            _(
+                "Te veel mislukte pogingen. Wacht %(n)d minuten en probeer het dan opnieuw.",
+                n=config["LOGIN_THROTTLE_MINUTES"],
+            )
+        )
+    user = find_user_by_email(email) if len(password) <= config["PASSWORD_MAX_LENGTH"] else None
+    password_ok = verify_password(user.password_hash if user else None, password[:1024])
+    if not (user and password_ok and user.is_active_account):
+        db.session.add(
+            LoginAttempt(account_key=account_key, address=address, attempted_at=utcnow())
+        )
+        log_action("login.failed", obj=user)
+        raise DomainError(_("Het e-mailadres of het wachtwoord klopt niet."))
+    db.session.execute(delete(LoginAttempt).where(LoginAttempt.account_key == account_key))
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user
+
+
+def attempt_login(
+    email: str, password: str, address: str
+) -> tuple[User | None, DomainError | None]:
+    """``authenticate``, with the refusal returned instead of raised: the login page commits
+    a failed attempt (it counts, also across workers) where other refusals roll back."""
+    try:
+        return authenticate(email, password, address), None
+    except DomainError as refusal:
+        return None, refusal
+
+
+def start_session(user: User) -> str:
+    """Open a server-side session for ``user``; returns the token for the cookie."""
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    db.session.add(UserSession(user_id=user.id, token_hash=token_digest(token), last_seen_at=now))
+    user.last_login_at = now
+    log_action("login", actor=user, obj=user)
+    db.session.flush()
+    return token
+
+
+def _session_expired(created_at: datetime, last_seen_at: datetime, now: datetime) -> bool:
+    config = current_app.config
+    idle = timedelta(minutes=config["SESSION_IDLE_MINUTES"])
+    absolute = timedelta(hours=config["SESSION_ABSOLUTE_HOURS"])
+    return now - last_seen_at > idle or now - created_at > absolute
+
+
+def user_for_session(token: str | None) -> User | None:
+    """The active user of a session token, or None when it ended, expired or is unknown.
+
+    The session row is read and kept up to date in a short transaction of its own, so that the
+    request's own transaction stays clean: the view still commits exactly once.
+    """
+    if not token:
+        return None
+    now = utcnow()
+    with db.engine.begin() as connection:
+        row = connection.execute(
+            select(
+                UserSession.id,
+                UserSession.user_id,
+                UserSession.created_at,
+                UserSession.last_seen_at,
+            ).where(UserSession.token_hash == token_digest(token))
+        ).first()
+        if row is None:
+            return None
+        if _session_expired(row.created_at, row.last_seen_at, now):
+            connection.execute(delete(UserSession).where(UserSession.id == row.id))
+            return None
+        if now - row.last_seen_at > timedelta(minutes=1):  # write at most once a minute
+            connection.execute(
+                update(UserSession).where(UserSession.id == row.id).values(last_seen_at=now)
+            )
+    user = db.session.get(User, row.user_id, options=[joinedload(User.memberships)])
+    return user if user is not None and user.is_active_account else None
+
+
+def end_session(token: str | None, user: User | None) -> None:
+    """Log out: the session row is deleted, so a copied cookie no longer works."""
+    if token:
+        db.session.execute(delete(UserSession).where(UserSession.token_hash == token_digest(token)))
+    if user is not None:
+        log_action("logout", actor=user, obj=user)
+
+
+def end_all_sessions(user: User, *, keep_token: str | None = None) -> None:
+    query = delete(UserSession).where(UserSession.user_id == user.id)
+    if keep_token:
+        query = query.where(UserSession.token_hash != token_digest(keep_token))
+    db.session.execute(query)

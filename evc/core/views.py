@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, abort, redirect, render_template, url_for
+from flask import Blueprint, abort, redirect, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
@@ -13,11 +13,12 @@ from evc.accounts.models import Membership, Organisation, Role
 from evc.db import utcnow
 from evc.extensions import db
 from evc.framework import current_framework
-from evc.permissions import can, permission, public
+from evc.permissions import can
 from evc.procedure.guidance import next_step
 from evc.procedure.models import Trajectory
 from evc.procedure.phases import ACTIVE_PHASES, PHASE_LABELS, STEPS
 from evc.procedure.progress import settings_for
+from evc.web import actor, page, permission, public
 
 bp = Blueprint("core", __name__)
 
@@ -47,11 +48,11 @@ def _organisations_with_counts(organisation_ids: set[int]):
 @bp.route("/overzicht")
 @permission("dashboard.view")
 def dashboard():
-    user = current_user
+    user = actor()
     roles = {m.role for m in user.memberships}
     coordinated = _organisations_with_counts(user.organisation_ids(Role.COORDINATOR))
     own = own_trajectory(user) if Role.VOLUNTEER in roles else None
-    return render_template(
+    return page(
         "core/dashboard.html",
         roles=roles,
         Role=Role,
@@ -65,7 +66,7 @@ def dashboard():
         case_manager=case_manager_summary(user) if Role.CASE_MANAGER in roles else None,
         steps=STEPS,
         phase_labels=PHASE_LABELS,
-    )
+    ).render()
 
 
 def own_trajectory(user):
@@ -142,7 +143,7 @@ def participation_summary(user, roles) -> dict:
 @bp.route("/competenties")
 @permission("framework.view")
 def competencies():
-    return render_template("core/competencies.html", framework=current_framework())
+    return page("core/competencies.html", framework=current_framework()).render()
 
 
 @bp.route("/competenties/<competency_id>")
@@ -153,4 +154,4 @@ def competency(competency_id: str):
         item = framework.competency(competency_id)
     except KeyError:
         abort(404)
-    return render_template("core/competency.html", framework=framework, competency=item)
+    return page("core/competency.html", framework=framework, competency=item).render()

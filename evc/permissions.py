@@ -228,6 +228,12 @@ def assignment_status_is(*statuses) -> Predicate:
     return Predicate(lambda _u, a: a.status in statuses, f"assignment_status_is({names})")
 
 
+@predicate
+def is_first_assessor(_user, assignment) -> bool:
+    """The first (lead) assessor of a trajectory: writes the report and corrects it."""
+    return assignment.position == 1
+
+
 def of_assignment(rule: Predicate) -> Predicate:
     """Apply a trajectory predicate to the trajectory of an assignment."""
     return Predicate(lambda user, a: rule(user, a.trajectory), f"of_assignment({rule.name})")
@@ -426,7 +432,19 @@ RULES: dict[str, Predicate] = {
     & assignment_status_is(*OPEN_STATUSES, AssignmentStatus.FINALISED),
     "assignment.correct": is_assignment_assessor
     & assignment_status_is(AssignmentStatus.FINALISED)
-    & of_assignment(phase_is(Phase.FINAL_INTERVIEW)),
+    & of_assignment(phase_is(Phase.FINAL_INTERVIEW))
+    & is_first_assessor,
+    # Giving the assignment back: before the declaration, or during the work.
+    "assignment.decline": is_assignment_assessor
+    & assignment_status_is(AssignmentStatus.ASSIGNED, AssignmentStatus.ACTIVE),
+    # Step 1 (is the portfolio complete?) while the own judgements are still open.
+    "assignment.check": is_assignment_assessor
+    & assignment_status_is(AssignmentStatus.ACTIVE)
+    & of_assignment(phase_is(Phase.ASSESSMENT)),
+    "assignment.write_report": is_assignment_assessor
+    & assignment_status_is(AssignmentStatus.ACTIVE, AssignmentStatus.JUDGED)
+    & of_assignment(phase_is(Phase.ASSESSMENT))
+    & is_first_assessor,
     "assessment.report_view": (
         is_trajectory_volunteer
         | is_trajectory_supervisor

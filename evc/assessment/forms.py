@@ -17,6 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from evc.assessment.models import CRITERIA, Verdict
+from evc.procedure.settings import DEFAULTS
 
 CRITERION_LABELS = {
     "variation": _l("Variatie"),
@@ -115,6 +116,29 @@ class JudgementForm(FlaskForm):
     )
     version_id = IntegerField(widget=widgets.HiddenInput(), validators=[Optional()])
 
+    def show(self, saved) -> None:
+        """Fill the form with the stored judgement (for a GET), or leave it empty."""
+        self.version_id.data = saved.version_id if saved else None
+        if saved is None:
+            return
+        for criterion in CRITERIA:
+            given = saved.criteria.get(criterion, {})
+            self[criterion].data = "yes" if given.get("sufficient") else "no"
+            self[f"{criterion}_note"].data = given.get("note", "")
+        self.verdict.data = saved.verdict.value
+
+    def judgement(self) -> dict:
+        """What the service stores: verdict, motivation, advice and the VRAAK criteria."""
+        return {
+            "verdict": self.verdict.data,
+            "motivation": self.motivation.data,
+            "advice": self.advice.data,
+            "criteria": {
+                c: {"sufficient": self[c].data == "yes", "note": self[f"{c}_note"].data}
+                for c in CRITERIA
+            },
+        }
+
 
 def add_criteria_fields(form_class):
     """One sufficient/insufficient choice and a note per VRAAK criterion."""
@@ -184,6 +208,14 @@ class CorrectionForm(FlaskForm):
         validators=[InputRequired(_l("Geef een reden op.")), Length(max=2000)],
     )
 
+    def correction(self) -> dict:
+        return {
+            "verdict": self.verdict.data,
+            "motivation": self.motivation.data,
+            "advice": self.advice.data,
+            "reason": self.reason.data,
+        }
+
 
 class SettingsForm(FlaskForm):
     min_guidance_sessions = IntegerField(
@@ -221,3 +253,7 @@ class SettingsForm(FlaskForm):
             "Geen namen, geen notities, geen redenen van ontheffingen."
         ),
     )
+
+    def values(self) -> dict:
+        """Every setting, by name (the names of the defaults)."""
+        return {name: self[name].data for name in DEFAULTS}

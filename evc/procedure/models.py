@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from evc.accounts.models import Organisation, User, enum_column
 from evc.db import Base, TimestampMixin, UTCDateTime, VersionMixin, utcnow
 from evc.procedure.phases import ACTIVE_PHASES, Phase
+from evc.procedure.settings import DEFAULTS
 
 _ACTIVE_SQL = "phase IN (" + ", ".join(f"'{p.value}'" for p in ACTIVE_PHASES) + ")"
 
@@ -223,21 +224,27 @@ class OrganisationSettings(Base):
     organisation_id: Mapped[int] = mapped_column(
         ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True
     )
-    min_guidance_sessions: Mapped[int] = mapped_column(Integer, default=2)
-    recommended_group_meetings: Mapped[int] = mapped_column(Integer, default=2)
-    stalled_after_days: Mapped[int] = mapped_column(Integer, default=30)
+    min_guidance_sessions: Mapped[int] = mapped_column(
+        Integer, default=DEFAULTS["min_guidance_sessions"]
+    )
+    recommended_group_meetings: Mapped[int] = mapped_column(
+        Integer, default=DEFAULTS["recommended_group_meetings"]
+    )
+    stalled_after_days: Mapped[int] = mapped_column(Integer, default=DEFAULTS["stalled_after_days"])
     # Assessment: assessors from the organisation itself (with a written reason each time),
     # a pseudonym instead of the volunteer's name, and two assessors who judge independently.
     allow_internal_assessor: Mapped[bool] = mapped_column(
-        Boolean, default=False, server_default=text("false")
+        Boolean, default=DEFAULTS["allow_internal_assessor"], server_default=text("false")
     )
     blind_assessment: Mapped[bool] = mapped_column(
-        Boolean, default=False, server_default=text("false")
+        Boolean, default=DEFAULTS["blind_assessment"], server_default=text("false")
     )
     two_assessors: Mapped[bool] = mapped_column(
-        Boolean, default=False, server_default=text("false")
+        Boolean, default=DEFAULTS["two_assessors"], server_default=text("false")
     )
     # Participation: klantmanagers of the agreement's municipality read its reports.
     share_reports_with_case_managers: Mapped[bool] = mapped_column(
-        Boolean, default=False, server_default=text("false")
+        Boolean,
+        default=DEFAULTS["share_reports_with_case_managers"],
+        server_default=text("false"),
     )

@@ -23,6 +23,7 @@ from evc.assessment.models import (
     Resolution,
     Verdict,
 )
+from evc.assessment.services import assignment as assigning
 from evc.errors import ConcurrentEdit
 from evc.extensions import db
 from evc.permissions import can
@@ -161,7 +162,7 @@ def test_a_concurrent_second_assignment_is_refused(submitted, coordinator, anna,
     """Two coordinators press 'toewijzen' at once: both saw position 1 free. The database
     keeps one open assignment per position; the second hears why and nothing of it remains."""
     assign(submitted, anna, coordinator)
-    monkeypatch.setattr(services, "needed_positions", lambda _trajectory: [1])  # the stale view
+    monkeypatch.setattr(assigning, "needed_positions", lambda _trajectory: [1])  # the stale view
     before = written()
     message = refusal(services.assign_assessor, submitted, bram, actor=coordinator)
     assert message == "Intussen is al een beoordelaar toegewezen."

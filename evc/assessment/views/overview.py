@@ -1,0 +1,162 @@
+"""The coordinator's side: the overview of submitted portfolios, the organisation's procedure
+settings, and what the trajectory page shows about the assessment."""
+
+from __future__ import annotations
+
+from flask import render_template, url_for
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from evc.accounts.loaders import ORGANISATION
+from evc.accounts.models import Organisation
+from evc.assessment import services
+from evc.assessment.forms import SettingsForm
+from evc.assessment.models import OPEN_STATUSES, AssessmentReport, Assignment, AssignmentStatus
+from evc.assessment.views import bp
+from evc.assessment.views.common import status_labels
+from evc.db import utcnow
+from evc.extensions import db
+from evc.permissions import can
+from evc.procedure.models import Trajectory
+from evc.procedure.phases import Phase
+from evc.web import actor, done, page, permission, save
+
+# --- the overview ----------------------------------------------------------------------------
+
+
+@bp.route("/organisaties/<int:organisation_id>/beoordelingen")
+@permission("assessment.overview", ORGANISATION)
+def overview(organisation: Organisation):
+    """The coordinator's view: submissions without an assessor, running assessments with the
+    days waiting, and lead times of finished ones."""
+    trajectories = _submitted(organisation)
+    ids = [t.id for t in trajectories]
+    wanted = 2 if services.settings_of(organisation.id).two_assessors else 1
+    lists = _overview_lists(trajectories, _assignments_by_trajectory(ids), _finals(ids), wanted)
+    return render_template(
+        "assessment/overview.html",
+        organisation=organisation,
+        **lists,
+        median_lead_days=_median([row["lead_days"] for row in lists["finished"]]),
+        status_labels=status_labels(),
+    )
+
+
+def _submitted(organisation: Organisation) -> list[Trajectory]:
+    return db.session.scalars(
+        select(Trajectory)
+        .where(
+            Trajectory.organisation_id == organisation.id,
+            Trajectory.submitted_at.is_not(None),
+            Trajectory.phase.in_(
+                (Phase.ASSESSMENT, Phase.RECOGNITION, Phase.FINAL_INTERVIEW, Phase.COMPLETED)
+            ),
+        )
+        .options(joinedload(Trajectory.volunteer))
+        .order_by(Trajectory.submitted_at)
+    ).all()
+
+
+def _assignments_by_trajectory(ids: list[int]) -> dict[int, list[Assignment]]:
+    assignments: dict[int, list[Assignment]] = {}
+    for assignment in db.session.scalars(
+        select(Assignment)
+        .where(
+            Assignment.trajectory_id.in_(ids),
+            Assignment.status.in_((*OPEN_STATUSES, AssignmentStatus.FINALISED)),
+        )
+        .options(joinedload(Assignment.assessor))
+        .order_by(Assignment.position)
+    ):
+        assignments.setdefault(assignment.trajectory_id, []).append(assignment)
+    return assignments
+
+
+def _finals(ids: list[int]) -> dict:
+    """When each report was finalised (None while it is not)."""
+    return dict(
+        db.session.execute(
+            select(AssessmentReport.trajectory_id, AssessmentReport.finalised_at).where(
+                AssessmentReport.trajectory_id.in_(ids)
+            )
+        ).all()
+    )
+
+
+def _overview_lists(trajectories, assignments: dict, finals: dict, wanted: int) -> dict:
+    lists: dict[str, list] = {"unassigned": [], "running": [], "finished": []}
+    now = utcnow()
+    for trajectory in trajectories:
+        row = {"trajectory": trajectory, "assignments": assignments.get(trajectory.id, [])}
+        where = _place(row, finals.get(trajectory.id), wanted, now)
+        if where is not None:
+            lists[where].append(row)
+    return lists
+
+
+def _place(row: dict, final, wanted: int, now) -> str | None:
+    """Which list a submission belongs in, with the days it shows there."""
+    trajectory, own = row["trajectory"], row["assignments"]
+    if final is not None:
+        row["lead_days"] = (final - trajectory.submitted_at).days
+        return "finished"
+    row["days"] = (now - trajectory.submitted_at).days
+    if trajectory.phase == Phase.ASSESSMENT and len(own) < wanted:
+        return "unassigned"
+    if trajectory.phase in (Phase.ASSESSMENT, Phase.RECOGNITION) and own:
+        row["returned"] = trajectory.phase == Phase.RECOGNITION
+        return "running"
+    return None
+
+
+def _median(values: list[int]) -> int | None:
+    ordered = sorted(values)
+    return ordered[len(ordered) // 2] if ordered else None
+
+
+# --- settings --------------------------------------------------------------------------------
+
+
+@bp.route("/organisaties/<int:organisation_id>/instellingen", methods=["GET", "POST"])
+@permission("organisation.settings", ORGANISATION)
+def settings(organisation: Organisation):
+    form = SettingsForm(obj=services.settings_of(organisation))
+
+    def action():
+        services.save_settings(organisation, form.values(), actor=actor())
+        back = url_for("assessment.settings", organisation_id=organisation.id)
+        return done(back, _("De instellingen zijn opgeslagen."))
+
+    return save(
+        form, action, page("assessment/settings.html", form=form, organisation=organisation)
+    )
+
+
+# --- on the trajectory page --------------------------------------------------------------------
+
+
+def trajectory_section(trajectory: Trajectory) -> dict | None:
+    """What the trajectory page shows about the assessment (volunteer, supervisor, coordinator):
+    who assesses, what the assessor asked for when returning it, and the report link."""
+    if trajectory.submitted_at is None:
+        return None
+    returns = services.returns_of(trajectory.id)
+    return {
+        "template": "assessment/_trajectory_section.html",
+        "assignments": services.open_assignments(trajectory),
+        "latest_return": returns[0] if returns and trajectory.phase == Phase.RECOGNITION else None,
+        "report_final": _report_final(trajectory),
+        "may_assign": can("assessment.assign", trajectory)
+        and bool(services.needed_positions(trajectory)),
+    }
+
+
+def _report_final(trajectory: Trajectory) -> bool:
+    final = db.session.scalar(
+        select(func.count(AssessmentReport.id)).where(
+            AssessmentReport.trajectory_id == trajectory.id,
+            AssessmentReport.finalised_at.is_not(None),
+        )
+    )
+    return bool(final)

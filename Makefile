@@ -66,6 +66,10 @@ test-postgresql: install-test translations
 lint: install-test
 	$(BIN)/ruff check evc tests bench
 
+# Type check of evc/ with the settings in pyproject.toml ([tool.mypy]).
+typecheck: install-test
+	$(BIN)/mypy
+
 bench: install-test translations
 	$(BIN)/python bench/pages.py
 

@@ -5,19 +5,36 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := evc
 
-.PHONY: extract-messages run test test-sqlite test-postgresql install install-test translations migrate db lint bench migration clean
+# Pinned versions come from the lock files requirements.txt (runtime) and requirements-test.txt
+# (runtime + test extras), compiled from pyproject.toml by `make lock`. The package itself is
+# installed on top of them without dependencies, so nothing unpinned slips in.
+LOCK_VENV := .venv-lock
+PIP_TOOLS_VERSION := 7.6.2
+PIP_COMPILE_FLAGS := --quiet --strip-extras --no-emit-index-url --no-emit-find-links $(if $(UPGRADE),--upgrade)
+
+.PHONY: extract-messages run test test-sqlite test-postgresql install install-test translations migrate db lint typecheck imports lock bench migration clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.installed: $(BIN)/python pyproject.toml
-	$(BIN)/pip install --quiet -e .
+$(VENV)/.installed: $(BIN)/python requirements.txt pyproject.toml
+	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
-$(VENV)/.installed-test: $(VENV)/.installed
-	$(BIN)/pip install --quiet -e '.[test]'
+$(VENV)/.installed-test: $(VENV)/.installed requirements-test.txt
+	$(BIN)/pip install --quiet -r requirements-test.txt
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
+
+# Recompile both lock files after changing the dependencies in pyproject.toml; pins that still
+# fit stay as they are (`make lock UPGRADE=1` moves everything to the newest allowed). pip-tools
+# lives in its own virtual environment so it never ends up in the project's.
+lock:
+	test -x $(LOCK_VENV)/bin/pip-compile || { $(PYTHON) -m venv $(LOCK_VENV) && $(LOCK_VENV)/bin/pip install --quiet pip-tools==$(PIP_TOOLS_VERSION); }
+	$(LOCK_VENV)/bin/pip-compile $(PIP_COMPILE_FLAGS) -o requirements.txt pyproject.toml
+	$(LOCK_VENV)/bin/pip-compile $(PIP_COMPILE_FLAGS) --extra test -o requirements-test.txt pyproject.toml
 
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
@@ -49,6 +66,10 @@ test-postgresql: install-test translations
 lint: install-test
 	$(BIN)/ruff check evc tests bench
 
+# Type check of evc/ with the settings in pyproject.toml ([tool.mypy]).
+typecheck: install-test
+	$(BIN)/mypy
+
 bench: install-test translations
 	$(BIN)/python bench/pages.py
 
@@ -61,4 +82,4 @@ extract-messages: install
 	$(BIN)/pybabel update -i evc/translations/messages.pot -d evc/translations --no-fuzzy-matching
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) $(LOCK_VENV) .pytest_cache

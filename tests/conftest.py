@@ -23,7 +23,7 @@ from evc import create_app
 from evc.db import make_engine
 from evc.extensions import db as database
 from evc.models import metadata
-from tests.pg import ThrowawayCluster, find_pg_bin
+from tests.pg import TableEmptier, ThrowawayCluster, find_pg_bin
 
 REQUIRE_ALL = os.environ.get("EVC_REQUIRE_ALL") == "1"
 
@@ -94,7 +94,7 @@ def postgres_test_database(postgres_server, postgres_admin):
     url = make_url(postgres_server).set(database=name).render_as_string(hide_password=False)
     engine = create_engine(url)
     metadata.create_all(engine)
-    yield url, engine
+    yield url, TableEmptier(engine, [table.name for table in metadata.sorted_tables])
     engine.dispose()
     with postgres_admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -125,10 +125,8 @@ def database_url(tmp_path, sqlite_schema_file, postgres_test_database):
         shutil.copyfile(sqlite_schema_file, path)
         yield f"sqlite:///{path}"
         return
-    url, engine = postgres_test_database
-    tables = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables)
-    with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    url, tables = postgres_test_database
+    tables.empty()
     yield url
 
 

@@ -3,12 +3,16 @@
 ``pytest`` runs on SQLite; ``pytest --db=postgresql`` on a throwaway PostgreSQL cluster
 (or the server in ``EVC_TEST_DATABASE_URL``). With ``EVC_REQUIRE_ALL=1`` (CI) a missing
 PostgreSQL or chromium fails the run instead of skipping.
+
+The schema is built once per session: each SQLite test gets a copy of a file holding the empty
+schema, each PostgreSQL test the session's database with the tables it finds used emptied.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
 from contextlib import contextmanager
 
 import pytest
@@ -16,9 +20,10 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
 from evc import create_app
+from evc.db import make_engine
 from evc.extensions import db as database
 from evc.models import metadata
-from tests.pg import ThrowawayCluster, find_pg_bin
+from tests.pg import TableEmptier, ThrowawayCluster, find_pg_bin
 
 REQUIRE_ALL = os.environ.get("EVC_REQUIRE_ALL") == "1"
 
@@ -89,22 +94,39 @@ def postgres_test_database(postgres_server, postgres_admin):
     url = make_url(postgres_server).set(database=name).render_as_string(hide_password=False)
     engine = create_engine(url)
     metadata.create_all(engine)
-    yield url, engine
+    yield url, TableEmptier(engine, [table.name for table in metadata.sorted_tables])
     engine.dispose()
     with postgres_admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
+@pytest.fixture(scope="session")
+def sqlite_schema_file(db_kind, tmp_path_factory):
+    """A SQLite file with the empty schema, built once; tests work on copies of it.
+
+    It is made through the app's engine, so the file is in the same journal mode (WAL) as one
+    the app creates; closing the engine checkpoints, so the file alone is the whole database.
+    """
+    if db_kind != "sqlite":
+        return None
+    path = tmp_path_factory.mktemp("schema") / "empty.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    metadata.create_all(engine)
+    engine.dispose()
+    return path
+
+
 @pytest.fixture
-def database_url(tmp_path, postgres_test_database):
-    """A fresh, empty database for each test: a new SQLite file, or emptied PostgreSQL tables."""
+def database_url(tmp_path, sqlite_schema_file, postgres_test_database):
+    """A fresh, empty database for each test: a copy of the empty SQLite schema, or emptied
+    PostgreSQL tables."""
     if postgres_test_database is None:
-        yield f"sqlite:///{tmp_path / 'test.sqlite3'}"
+        path = tmp_path / "test.sqlite3"
+        shutil.copyfile(sqlite_schema_file, path)
+        yield f"sqlite:///{path}"
         return
-    url, engine = postgres_test_database
-    tables = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables)
-    with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    url, tables = postgres_test_database
+    tables.empty()
     yield url
 
 
@@ -119,7 +141,7 @@ TEST_CONFIG = {
 
 
 @pytest.fixture
-def make_app(database_url, postgres_server, tmp_path):
+def make_app(database_url, tmp_path):
     engines = []
 
     def factory(**overrides):
@@ -132,9 +154,6 @@ def make_app(database_url, postgres_server, tmp_path):
         }
         app = create_app(config)
         engines.append(database.engine)
-        if postgres_server is None:
-            with app.app_context():
-                metadata.create_all(database.engine)
         return app
 
     yield factory

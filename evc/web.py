@@ -155,12 +155,26 @@ def page(template: str, **context) -> Page:
 
 
 def apply_form_error(form, error: DomainError) -> None:
-    """Show a DomainError next to its field (or at the top when it has none)."""
+    """Show a DomainError next to its field, or at the top when it has none. An error about one
+    row of a list (field ``goals-2-title``) is shown beside that row's field and at the top."""
     target = getattr(form, error.field, None) if error.field else None
-    if target is not None:
-        target.errors = [*target.errors, error.message]
-    else:
+    row_field = None if target is not None else _row_field(form, error.field)
+    for shown in (target, row_field):
+        if shown is not None:
+            shown.errors = [*shown.errors, error.message]
+    if target is None:
         form.form_errors.append(error.message)
+
+
+def _row_field(form, name: str | None):
+    """The field ``<list>-<n>-<name>`` of a row in a FieldList of forms, if there is one."""
+    parts = (name or "").split("-")
+    if len(parts) != 3 or not parts[1].isdigit():
+        return None
+    rows = getattr(getattr(form, parts[0], None), "entries", [])
+    if int(parts[1]) >= len(rows):
+        return None
+    return getattr(getattr(rows[int(parts[1])], "form", None), parts[2], None)
 
 
 def stored_version(form, model: type, **where):
@@ -220,3 +234,13 @@ def press(action: Callable[[], Done | Response], back: str, form=None, *, invali
         return refuse(error.message, back)
     commit()
     return result.respond() if isinstance(result, Done) else result
+
+
+def attempt(action: Callable[[], Any], refused: Callable[[DomainError], Any]):
+    """Run ``action`` without committing; a ``DomainError`` rolls back and becomes
+    ``refused(error)`` (a reading view whose service can refuse, such as a badge download)."""
+    try:
+        return action()
+    except DomainError as error:
+        db.session.rollback()
+        return refused(error)

@@ -70,6 +70,10 @@ lint: install-test
 typecheck: install-test
 	$(BIN)/mypy
 
+# Architecture contracts in pyproject.toml ([tool.importlinter]).
+imports: install-test
+	$(BIN)/lint-imports
+
 bench: install-test translations
 	$(BIN)/python bench/pages.py
 

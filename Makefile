@@ -52,9 +52,10 @@ run: db
 	@echo "evc runs at http://127.0.0.1:$(PORT)/  (stop with Ctrl+C)"
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
+# Coverage is measured on the SQLite run only (settings in [tool.coverage] of pyproject.toml).
 test: install-test translations
 	$(BIN)/ruff check evc tests bench
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --cov=evc --cov-report=term:skip-covered
 	$(BIN)/python -m pytest -q --db=postgresql
 
 test-sqlite: install-test translations
@@ -69,6 +70,10 @@ lint: install-test
 # Type check of evc/ with the settings in pyproject.toml ([tool.mypy]).
 typecheck: install-test
 	$(BIN)/mypy
+
+# Architecture contracts in pyproject.toml ([tool.importlinter]).
+imports: install-test
+	$(BIN)/lint-imports
 
 bench: install-test translations
 	$(BIN)/python bench/pages.py

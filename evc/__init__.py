@@ -31,7 +31,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.before_request(_fresh_request_globals)  # first, before any extension's hook
     if app.config["PROXY_COUNT"]:
         count = app.config["PROXY_COUNT"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask's documented way
+            app.wsgi_app, x_for=count, x_proto=count, x_host=count
+        )
     _init_extensions(app)
     from evc import framework
 
@@ -84,7 +86,9 @@ def select_language() -> str:
     if current_user and current_user.is_authenticated and current_user.language in languages:
         return current_user.language
     chosen = session.get("lang")
-    return chosen if chosen in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
+    if isinstance(chosen, str) and chosen in languages:
+        return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -6,6 +6,7 @@ One scoped session per request; views commit once, services only flush.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, ClassVar
 
 from sqlalchemy import DateTime, Integer, MetaData, TypeDecorator, create_engine, event, func
 from sqlalchemy.engine import Engine
@@ -17,6 +18,9 @@ from sqlalchemy.orm import (
     scoped_session,
     sessionmaker,
 )
+
+if TYPE_CHECKING:
+    from sqlalchemy.sql import FromClause
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -63,6 +67,9 @@ class VersionMixin:
     """Optimistic locking: a stale update raises ``StaleDataError`` instead of overwriting."""
 
     version_id: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    if TYPE_CHECKING:
+        __table__: ClassVar[FromClause]  # the mapped subclass's table
 
     @declared_attr.directive
     def __mapper_args__(cls):

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from evc.accounts.models import Organisation, Role
 from evc.assessment.models import OPEN_STATUSES, AssessmentReport, Assignment, AssignmentStatus
-from evc.extensions import db
+from evc.extensions import db, login_manager
 from evc.procedure.phases import Phase
 
 
@@ -490,14 +490,14 @@ def permission(rule: str, *, per_object: bool = False):
         @wraps(view)
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
-                return current_app.login_manager.unauthorized()
+                return login_manager.unauthorized()
             if per_object:
                 g.permission_pending = rule
             else:
                 require(rule, status=403)
             return view(*args, **kwargs)
 
-        wrapped.permission_rule = rule
+        wrapped.permission_rule = rule  # type: ignore[attr-defined]
         return wrapped
 
     return decorator

@@ -176,6 +176,7 @@ def _record(kind: str, key: str | None, path: Path | None) -> None:
     if not session.in_transaction():
         session.begin()
     transaction = session.get_nested_transaction() or session.get_transaction()
+    assert transaction is not None  # begun just above
     backend = storage() if kind != "discard" else None
     logger = current_app.logger if has_app_context() else log
     session.info.setdefault(ACTIONS_KEY, []).append(
@@ -255,7 +256,8 @@ def _run(actions: list[_Action]) -> None:
             try:
                 action.backend.put(action.key, action.path)
             except Exception:
-                kept.add(action.path)
+                if action.path is not None:
+                    kept.add(action.path)
                 action.logger.error(
                     "Storing file %s failed after the commit; its row exists without the file. "
                     "Temp file kept at %s.",
@@ -282,8 +284,9 @@ def _discard(actions: list[_Action]) -> None:
 
 def _remove_temp_files(actions: list[_Action], keep: set[Path]) -> None:
     for action in actions:
-        if action.kind in ("put", "discard") and action.path not in keep:
-            try:
-                action.path.unlink(missing_ok=True)
-            except OSError:
-                action.logger.warning("Could not remove temp file %s", action.path, exc_info=True)
+        if action.kind not in ("put", "discard") or action.path is None or action.path in keep:
+            continue
+        try:
+            action.path.unlink(missing_ok=True)
+        except OSError:
+            action.logger.warning("Could not remove temp file %s", action.path, exc_info=True)

@@ -20,13 +20,13 @@ from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any
 
-from flask import abort, current_app, flash, redirect, render_template
+from flask import abort, flash, redirect, render_template
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from evc.errors import ConcurrentEdit, DomainError
-from evc.extensions import db
+from evc.extensions import db, login_manager
 from evc.formfields import EmptyForm
 from evc.mail import send_pending
 from evc.permissions import RULES, can
@@ -69,7 +69,7 @@ def permission(rule: str, load: Loader | None = None, *, refusal=None):
         @wraps(view)
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
-                return current_app.login_manager.unauthorized()
+                return login_manager.unauthorized()
             if load is None:
                 return view(*args, **kwargs) if can(rule) else abort(403)
             obj = load.get(kwargs.pop(load.param))
@@ -77,16 +77,17 @@ def permission(rule: str, load: Loader | None = None, *, refusal=None):
                 return view(obj, *args, **kwargs)
             return _denied(load, obj, refusal)
 
-        wrapped.permission_rule = rule
-        wrapped.permission_load = load
+        wrapped.permission_rule = rule  # type: ignore[attr-defined]
+        wrapped.permission_load = load  # type: ignore[attr-defined]
         return wrapped
 
     return decorator
 
 
 def _denied(load: Loader, obj, refusal):
-    if refusal is not None and load.seen is not None and can(load.seen, obj):
-        return refuse(refusal, load.back(obj))
+    seen, back = load.seen, load.back
+    if refusal is not None and seen is not None and back is not None and can(seen, obj):
+        return refuse(refusal, back(obj))
     abort(404)
 
 
@@ -177,7 +178,7 @@ def _row_field(form, name: str | None):
     return getattr(getattr(rows[int(parts[1])], "form", None), parts[2], None)
 
 
-def stored_version(form, model: type, **where):
+def stored_version(form, model: type[Any], **where):
     """After a refused stale save: what is stored now (read fresh), and the form's version set to
     it, so the next save builds on the version the person has now seen."""
     query = select(model).filter_by(**where).execution_options(populate_existing=True)

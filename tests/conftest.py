@@ -14,11 +14,17 @@ import os
 import re
 import shutil
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
+from jinja2 import BytecodeCache
+from jinja2.bccache import Bucket
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
+from werkzeug.routing.rules import Rule
 
+import evc.framework
+import evc.protocols.loader
 from evc import create_app
 from evc.db import make_engine
 from evc.extensions import db as database
@@ -130,6 +136,104 @@ def database_url(tmp_path, sqlite_schema_file, postgres_test_database):
     yield url
 
 
+# Building an app per test keeps tests apart, but most of its cost is work whose result depends
+# only on files and rules that do not change during the session: parsing the framework and
+# protocol YAML, compiling a URL builder per route, compiling each template. The caches below
+# keep those immutable results, keyed by everything they are computed from; every test still
+# gets its own app, config, extensions, database and template environment.
+
+
+def _remember_loaded_files(load_file):
+    """``load_file`` that parses a file once per content; errors are raised every time."""
+    loaded = {}
+
+    def load(path, *args, **kwargs):
+        try:
+            key = (str(path), Path(path).read_bytes(), args, tuple(sorted(kwargs.items())))
+        except (OSError, TypeError):
+            return load_file(path, *args, **kwargs)
+        if key not in loaded:
+            loaded[key] = load_file(path, *args, **kwargs)  # frozen dataclasses: safe to share
+        return loaded[key]
+
+    return load
+
+
+def _remember_url_builders(compile_builder):
+    """werkzeug's ``Rule._compile_builder`` (generate and compile Python code for ``url_for``),
+    once per rule shape. The function only reaches its rule through its ``self`` argument, so
+    one function serves every app's copy of that rule."""
+    compiled = {}
+
+    def builder(self, append_unknown=True):
+        defaults = self.defaults or {}
+        if any(dynamic and name in defaults for dynamic, name in self._trace):
+            return compile_builder(self, append_unknown)  # the converter is baked in: no reuse
+        key = (self.rule, tuple(self._trace), tuple(map(str, defaults)), append_unknown)
+        if key not in compiled:
+            compiled[key] = compile_builder(self, append_unknown)
+        return compiled[key]
+
+    return builder
+
+
+class CompiledTemplates(BytecodeCache):
+    """Compiled template code for the session, by template, source checksum and the options of
+    the environment that shape the generated code."""
+
+    def __init__(self):
+        self.codes = {}
+
+    def get_bucket(self, environment, name, filename, source):
+        key = (name, filename, _code_options(environment))
+        bucket = Bucket(environment, key, self.get_source_checksum(source))
+        self.load_bytecode(bucket)
+        return bucket
+
+    def load_bytecode(self, bucket):
+        checksum, code = self.codes.get(bucket.key, (None, None))
+        if checksum == bucket.checksum:
+            bucket.code = code
+
+    def dump_bytecode(self, bucket):
+        self.codes[bucket.key] = (bucket.checksum, bucket.code)
+
+
+def _code_options(environment) -> tuple:
+    autoescape = environment.autoescape
+    return (
+        environment.block_start_string,
+        environment.block_end_string,
+        environment.variable_start_string,
+        environment.variable_end_string,
+        environment.comment_start_string,
+        environment.comment_end_string,
+        environment.line_statement_prefix,
+        environment.line_comment_prefix,
+        environment.trim_blocks,
+        environment.lstrip_blocks,
+        environment.newline_sequence,
+        environment.keep_trailing_newline,
+        tuple(sorted(environment.extensions)),
+        environment.optimized,
+        environment.is_async,
+        getattr(autoescape, "__qualname__", autoescape),
+        environment.finalize is None,
+    )
+
+
+TEMPLATE_CODE = CompiledTemplates()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def startup_caches():
+    with pytest.MonkeyPatch.context() as patch:
+        for module in (evc.framework, evc.protocols.loader):
+            patch.setattr(module, "load_file", _remember_loaded_files(module.load_file))
+        patch.setattr(Rule, "_compile_builder", _remember_url_builders(Rule._compile_builder))
+        yield
+
+
 TEST_CONFIG = {
     "TESTING": True,
     "SECRET_KEY": "test-secret-key-not-for-production",
@@ -153,6 +257,7 @@ def make_app(database_url, tmp_path):
             **overrides,
         }
         app = create_app(config)
+        app.jinja_env.bytecode_cache = TEMPLATE_CODE
         engines.append(database.engine)
         return app
 

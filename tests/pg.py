@@ -79,7 +79,6 @@ class ThrowawayCluster:
             shutil.rmtree(self.root, ignore_errors=True)
 
 
-
 class TableEmptier:
     """Gives a database back its empty tables between tests, touching only what a test used.
 
@@ -94,7 +93,8 @@ class TableEmptier:
         """``tables`` in dependency order, parents first (``metadata.sorted_tables``)."""
         self.engine = engine
         quote = engine.dialect.identifier_preparer.quote
-        self._deletes = [text(f"DELETE FROM {quote(table)}") for table in tables]  # noqa: S608 (quoted names)
+        # Table names come from the models, quoted as identifiers.
+        self._deletes = [text(f"DELETE FROM {quote(table)}") for table in tables]  # noqa: S608
         self._with_rows = text(
             " UNION ALL ".join(
                 f"SELECT {index} WHERE EXISTS (SELECT FROM {quote(table)})"  # noqa: S608

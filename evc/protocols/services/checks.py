@@ -117,6 +117,14 @@ def set_reserved_act_authorisation(
     )
 
 
+def reserved_act_instructors(organisation_id: int) -> set[int]:
+    """The ids of the organisation's instructors who may clear reserved acts."""
+    query = select(ReservedActAuthorisation.user_id).where(
+        ReservedActAuthorisation.organisation_id == organisation_id
+    )
+    return set(db.session.scalars(query))
+
+
 def check_version(record, expected_version_id: int | None) -> None:
     """A form based on an older version of ``record`` is a stale save."""
     if expected_version_id is not None and expected_version_id != record.version_id:
@@ -241,8 +249,11 @@ def expiring_clearances(organisation_id: int | None, on: date | None = None) -> 
     return list(db.session.scalars(query))
 
 
-def own_clearances(user: User, on: date) -> list[tuple[Clearance, ProtocolVersion, Verdict]]:
-    """The person's own clearances, newest first, each with its current version and verdict."""
+def own_clearances(
+    user: User, vogs: dict[int, VolunteerVog], on: date
+) -> list[tuple[Clearance, ProtocolVersion, Verdict]]:
+    """The person's own clearances, newest first, each with its current version and its
+    verdict (``vogs``: the person's VOG records by organisation, see ``own_vogs``)."""
     own = (
         db.session.scalars(
             select(Clearance)
@@ -254,7 +265,6 @@ def own_clearances(user: User, on: date) -> list[tuple[Clearance, ProtocolVersio
         .all()
     )
     versions = _current_versions({c.protocol_id for c in own})
-    vogs = own_vogs(user)
     return [
         (
             c,

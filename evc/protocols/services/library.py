@@ -161,3 +161,13 @@ def protocol_by_key(organisation_id: int, key: str) -> TaskProtocol | None:
             TaskProtocol.organisation_id == organisation_id, TaskProtocol.key == key
         )
     )
+
+
+def library_keys_missing(organisation_id: int) -> list[str]:
+    """The codes of the seed library's protocols the organisation has not taken over yet."""
+    have = set(
+        db.session.scalars(
+            select(TaskProtocol.key).where(TaskProtocol.organisation_id == organisation_id)
+        )
+    )
+    return sorted(set(protocol_library()) - have)

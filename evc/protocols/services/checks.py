@@ -313,15 +313,7 @@ def set_vog(
     on = on or local_today()
     if not has_role(volunteer, organisation.id, Role.VOLUNTEER):
         raise DomainError(_("Kies een vrijwilliger van deze organisatie."))
-    for name, value in (("requested_on", requested_on), ("issued_on", issued_on)):
-        if value is not None and value > on:
-            raise DomainError(_("Deze datum mag niet in de toekomst liggen."), field=name)
-    if status == VogStatus.RECEIVED and issued_on is None:
-        raise DomainError(_("Vul de datum van afgifte in die op de VOG staat."), field="issued_on")
-    if status != VogStatus.RECEIVED:
-        issued_on = None
-    if status == VogStatus.NOT_REQUESTED:
-        requested_on = None
+    requested_on, issued_on = _vog_dates(status, requested_on, issued_on, on)
     record = vog_record(organisation.id, volunteer.id)
     if record is None:
         record = VolunteerVog(organisation_id=organisation.id, volunteer_id=volunteer.id)
@@ -340,6 +332,21 @@ def set_vog(
         issued_on=issued_on.isoformat() if issued_on else None,
     )
     return record
+
+
+def _vog_dates(status: VogStatus, requested_on, issued_on, on: date):
+    """The dates kept for ``status``: none in the future, the issue date only (and then
+    always) for a received VOG, the request date only once it is requested."""
+    for name, value in (("requested_on", requested_on), ("issued_on", issued_on)):
+        if value is not None and value > on:
+            raise DomainError(_("Deze datum mag niet in de toekomst liggen."), field=name)
+    if status == VogStatus.RECEIVED and issued_on is None:
+        raise DomainError(_("Vul de datum van afgifte in die op de VOG staat."), field="issued_on")
+    if status != VogStatus.RECEIVED:
+        issued_on = None
+    if status == VogStatus.NOT_REQUESTED:
+        requested_on = None
+    return requested_on, issued_on
 
 
 def organisation_vogs(organisation_id: int) -> dict[int, VolunteerVog]:

@@ -80,6 +80,11 @@ def _require_open(clearance: Clearance) -> None:
         )
 
 
+def _refuse_self(clearance: Clearance, actor) -> None:
+    if clearance.volunteer_id == actor.id:
+        raise DomainError(_("Je kunt jezelf niet instrueren of bevoegd verklaren."))
+
+
 def _upsert_item(
     clearance: Clearance, kind: ItemKind, text: str, *, done: bool, on: date, note: str, actor
 ) -> None:
@@ -145,10 +150,27 @@ def record_instruction(
     _require_open(clearance)
     check_version(clearance, expected_version_id)
     on = on or local_today()
-    if clearance.volunteer_id == actor.id:
-        raise DomainError(_("Je kunt jezelf niet instrueren of bevoegd verklaren."))
+    _refuse_self(clearance, actor)
     if instructed_on > on:
         raise DomainError(_("Deze datum mag niet in de toekomst liggen."), field="instructed_on")
+    _record_skills(clearance, version, observations, on, actor)
+    _record_resources(clearance, version, confirmed_resources, on, actor)
+    clearance.instructor_id, clearance.instructed_on = actor.id, instructed_on
+    flush_or_stale()
+    log_action(
+        "clearance.instruction_recorded",
+        actor=actor,
+        organisation_id=clearance.organisation_id,
+        obj=clearance,
+        version=version.number,
+        instructed_on=instructed_on.isoformat(),
+    )
+
+
+def _record_skills(
+    clearance: Clearance, version: ProtocolVersion, observations: dict, on: date, actor
+) -> None:
+    """What the instructor saw of each skill; a skill not seen this time is left as it was."""
     for index, text in enumerate(version.skills):
         seen = observations.get(item_hash(text))
         if seen is None or seen.demonstrated is None:
@@ -168,23 +190,17 @@ def record_instruction(
             note=seen.note[:2000],
             actor=actor,
         )
+
+
+def _record_resources(
+    clearance: Clearance, version: ProtocolVersion, confirmed: set[str], on: date, actor
+) -> None:
+    """The resources the volunteer has; one confirmed before and now not is recorded as not."""
     for text in version.confirmable_resources:
-        confirmed = item_hash(text) in confirmed_resources
+        has = item_hash(text) in confirmed
         existing = clearance.item(ItemKind.RESOURCE, item_hash(text))
-        if confirmed or existing is not None:
-            _upsert_item(
-                clearance, ItemKind.RESOURCE, text, done=confirmed, on=on, note="", actor=actor
-            )
-    clearance.instructor_id, clearance.instructed_on = actor.id, instructed_on
-    flush_or_stale()
-    log_action(
-        "clearance.instruction_recorded",
-        actor=actor,
-        organisation_id=clearance.organisation_id,
-        obj=clearance,
-        version=version.number,
-        instructed_on=instructed_on.isoformat(),
-    )
+        if has or existing is not None:
+            _upsert_item(clearance, ItemKind.RESOURCE, text, done=has, on=on, note="", actor=actor)
 
 
 def latest_valid_until(version: ProtocolVersion, on: date) -> date:
@@ -208,35 +224,9 @@ def grant_clearance(
     _require_open(clearance)
     check_version(clearance, expected_version_id)
     on = on or local_today()
-    if clearance.volunteer_id == actor.id:
-        raise DomainError(_("Je kunt jezelf niet instrueren of bevoegd verklaren."))
-    if version.reserved_act and not may_clear_reserved_acts(actor, clearance.organisation_id):
-        raise DomainError(
-            _(
-                "Dit is een voorbehouden handeling. Alleen een instructeur die de coördinator "
-                "daarvoor bevoegd heeft gemaakt, kan deze bevoegdverklaring geven."
-            )
-        )
-    blockers = grant_blockers(clearance, version, vog_for(clearance), on)
-    if blockers:
-        raise DomainError(
-            _("Dit ontbreekt nog: %(items)s", items="; ".join(m.text for m in blockers))
-        )
-    latest = latest_valid_until(version, on)
-    if valid_until <= on:
-        raise DomainError(_("Kies een datum na vandaag."), field="valid_until")
-    if valid_until > latest:
-        raise DomainError(
-            _(
-                "Dit protocol geldt hoogstens %(months)d maanden. Kies %(date)s of eerder.",
-                months=version.validity_months,
-                date=format_date(latest, "long"),
-            ),
-            field="valid_until",
-        )
-    reference = " ".join((client_reference or "").split())
-    if len(reference) > 40:
-        raise DomainError(_("Gebruik hoogstens 40 tekens."), field="client_reference")
+    _refuse_self(clearance, actor)
+    _check_complete(clearance, version, actor, on)
+    reference = _grant_terms(version, valid_until, client_reference, on)
     renewal = clearance.status == ClearanceStatus.GRANTED
     clearance.status = ClearanceStatus.GRANTED
     clearance.granted_version_id, clearance.granted_by_id = version.id, actor.id
@@ -253,6 +243,43 @@ def grant_clearance(
         valid_until=valid_until.isoformat(),
         scoped=bool(reference),
     )
+
+
+def _check_complete(clearance: Clearance, version: ProtocolVersion, actor, on: date) -> None:
+    """A reserved act needs an authorised instructor; every clearance needs nothing missing."""
+    if version.reserved_act and not may_clear_reserved_acts(actor, clearance.organisation_id):
+        raise DomainError(
+            _(
+                "Dit is een voorbehouden handeling. Alleen een instructeur die de coördinator "
+                "daarvoor bevoegd heeft gemaakt, kan deze bevoegdverklaring geven."
+            )
+        )
+    blockers = grant_blockers(clearance, version, vog_for(clearance), on)
+    if blockers:
+        raise DomainError(
+            _("Dit ontbreekt nog: %(items)s", items="; ".join(m.text for m in blockers))
+        )
+
+
+def _grant_terms(version: ProtocolVersion, valid_until: date, client_reference: str, on: date):
+    """``valid_until`` after today and within the protocol's validity; the client reference
+    (at most 40 characters, spaces tidied) as it is kept."""
+    latest = latest_valid_until(version, on)
+    if valid_until <= on:
+        raise DomainError(_("Kies een datum na vandaag."), field="valid_until")
+    if valid_until > latest:
+        raise DomainError(
+            _(
+                "Dit protocol geldt hoogstens %(months)d maanden. Kies %(date)s of eerder.",
+                months=version.validity_months,
+                date=format_date(latest, "long"),
+            ),
+            field="valid_until",
+        )
+    reference = " ".join((client_reference or "").split())
+    if len(reference) > 40:
+        raise DomainError(_("Gebruik hoogstens 40 tekens."), field="client_reference")
+    return reference
 
 
 def revoke_clearance(
@@ -303,19 +330,7 @@ def add_to_portfolio(clearance: Clearance, *, competency_id: str, actor: User):
             _("Je hebt geen lopend EVC-A-traject waarin je nu bewijs kunt toevoegen.")
         )
     version = clearance.granted_version
-    lines = [
-        _(
-            'Bevoegd verklaard voor de taak "%(task)s" (protocol versie %(version)d).',
-            task=version.title,
-            version=version.number,
-        ),
-        _(
-            "Instructie en beoordeling door %(name)s op %(date)s.",
-            name=clearance.granted_by.display_name if clearance.granted_by else "-",
-            date=format_date(clearance.granted_on, "long"),
-        ),
-        _("Laten zien:") + " " + "; ".join(version.skills),
-    ]
+    lines = _certificate_lines(clearance, version)
     item = portfolio.add_evidence(
         trajectory,
         {
@@ -339,3 +354,20 @@ def add_to_portfolio(clearance: Clearance, *, competency_id: str, actor: User):
         evidence_id=item.id,
     )
     return item
+
+
+def _certificate_lines(clearance: Clearance, version: ProtocolVersion) -> list[str]:
+    """What the evidence says: the task, who instructed and judged it when, and the skills."""
+    return [
+        _(
+            'Bevoegd verklaard voor de taak "%(task)s" (protocol versie %(version)d).',
+            task=version.title,
+            version=version.number,
+        ),
+        _(
+            "Instructie en beoordeling door %(name)s op %(date)s.",
+            name=clearance.granted_by.display_name if clearance.granted_by else "-",
+            date=format_date(clearance.granted_on, "long"),
+        ),
+        _("Laten zien:") + " " + "; ".join(version.skills),
+    ]

@@ -202,35 +202,9 @@ def instruction_form(version, clearance, formdata=None):
         )
         version_id = IntegerField(widget=widgets.HiddenInput(), validators=[Optional()])
 
-    skills = []
-    for index, text in enumerate(version.skills):
-        setattr(
-            InstructionForm,
-            f"skill_{index}_result",
-            RadioField(
-                text,
-                choices=[
-                    SelectChoice("yes", _l("Laten zien: goed")),
-                    SelectChoice("no", _l("Nog niet goed")),
-                    SelectChoice("", _l("Niet gezien")),
-                ],
-                default="",
-                validate_choice=True,
-            ),
-        )
-        setattr(
-            InstructionForm,
-            f"skill_{index}_on",
-            FriendlyDateField(_l("Gezien op"), validators=[Optional()]),
-        )
-        setattr(
-            InstructionForm,
-            f"skill_{index}_note",
-            TextAreaField(
-                _l("Opmerking (mag leeg blijven)"), validators=[Optional(), Length(max=2000)]
-            ),
-        )
-        skills.append((index, text))
+    skills = list(enumerate(version.skills))
+    for index, text in skills:
+        _add_skill_fields(InstructionForm, index, text)
     resources = []
     for index, text in enumerate(version.confirmable_resources):
         setattr(InstructionForm, f"resource_{index}", BooleanField(text))
@@ -247,6 +221,34 @@ def instruction_form(version, clearance, formdata=None):
     ]
     form.resource_rows = [(text, form[f"resource_{index}"]) for index, text in resources]
     return form
+
+
+def _add_skill_fields(form_class, index: int, text: str) -> None:
+    """Per skill: what the instructor saw, when, and a note."""
+    setattr(
+        form_class,
+        f"skill_{index}_result",
+        RadioField(
+            text,
+            choices=[
+                SelectChoice("yes", _l("Laten zien: goed")),
+                SelectChoice("no", _l("Nog niet goed")),
+                SelectChoice("", _l("Niet gezien")),
+            ],
+            default="",
+            validate_choice=True,
+        ),
+    )
+    setattr(
+        form_class, f"skill_{index}_on", FriendlyDateField(_l("Gezien op"), validators=[Optional()])
+    )
+    setattr(
+        form_class,
+        f"skill_{index}_note",
+        TextAreaField(
+            _l("Opmerking (mag leeg blijven)"), validators=[Optional(), Length(max=2000)]
+        ),
+    )
 
 
 class GrantForm(FlaskForm):

@@ -161,7 +161,7 @@ def test_new_version_marks_clearances_for_reacknowledgement(
     assert web.post_form(url, form).status_code == 302
     assert db.session.get(TaskProtocol, walking.id).latest_number == 2
     stale = web.post_form(url, form)  # the same form again: it was based on version 1
-    assert stale.status_code == 422 and "Iemand anders" in html(stale)
+    assert stale.status_code == 409 and "Iemand anders" in html(stale)
     overview = html(web.get(f"/organisaties/{org.id}/bevoegdheden"))
     assert "Opnieuw bevestigen nodig" in overview
 
@@ -377,7 +377,7 @@ def test_grant_from_a_stale_form_is_refused(web, org, volunteer, instructor, wal
             "version_id": clearance.version_id - 1,
         },
     )
-    assert response.status_code == 422 and "Iemand anders" in html(response)
+    assert response.status_code == 409 and "Iemand anders" in html(response)
 
 
 def test_revoke_needs_a_reason_and_volunteer_may_not(web, org, volunteer, instructor, walking):

@@ -1,0 +1,12 @@
+"""Screens of care-task protocols and clearances, and the JSON check for scheduling tools:
+the protocol library, one clearance, the checks (overview, VOG, instructors) and the API."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("protocols", __name__)
+
+from evc.protocols.views import api, checks, clearances, library  # noqa: E402  (the routes)
+
+__all__ = ["api", "bp", "checks", "clearances", "library"]

@@ -154,7 +154,7 @@ def _template_ngettext(translations):
 
 def _init_request_hooks(app: Flask) -> None:
     from evc.framework import current_framework
-    from evc.permissions import can, check_object_rule_was_applied
+    from evc.permissions import can
 
     @app.context_processor
     def template_globals():
@@ -215,9 +215,6 @@ def _init_request_hooks(app: Flask) -> None:
         if request.endpoint != "static":
             headers["Cache-Control"] = "no-store"
         return response
-
-    if app.testing:
-        app.after_request(check_object_rule_was_applied)
 
     @app.before_request
     def reset_permission_markers():

@@ -1,22 +1,21 @@
 """THE permission table. Every route declares its rule; ``tests`` fail on a route without one.
 
 Predicates are small functions ``(user, obj) -> bool`` combined with ``&``, ``|`` and ``~``.
-Views call ``require(rule, obj)`` right after loading an object; templates call ``can``.
-Function-level rules (no object) are checked by the ``@permission`` decorator itself.
+Views declare the rule they enforce with ``evc.web.permission`` (which loads the object and
+checks the rule on it); templates call ``can`` to show or hide an action.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 
-from flask import abort, current_app, g
+from flask import current_app
 from flask_login import current_user
 from sqlalchemy import select
 
 from evc.accounts.models import Organisation, Role
 from evc.assessment.models import OPEN_STATUSES, AssessmentReport, Assignment, AssignmentStatus
-from evc.extensions import db, login_manager
+from evc.extensions import db
 from evc.procedure.phases import Phase
 
 
@@ -470,58 +469,3 @@ RULES: dict[str, Predicate] = {
 def can(rule: str, obj=None, user=None) -> bool:
     """May ``user`` (default: the current user) do ``rule`` on ``obj``?"""
     return RULES[rule](current_user if user is None else user, obj)
-
-
-def require(rule: str, obj=None, *, status: int = 404) -> None:
-    """Abort unless allowed. Object rules answer 404 so that nobody learns what exists."""
-    g.permission_checked = True
-    if not can(rule, obj):
-        abort(status)
-
-
-def permission(rule: str, *, per_object: bool = False):
-    """Declare a view's rule. Without ``per_object`` the rule is checked here (403 when denied);
-    with it, the view must call ``require(rule, obj)`` after loading the object (checked in tests).
-    """
-    if rule not in RULES:
-        raise KeyError(f"unknown permission rule {rule!r}")
-
-    def decorator(view):
-        @wraps(view)
-        def wrapped(*args, **kwargs):
-            if not current_user.is_authenticated:
-                return login_manager.unauthorized()
-            if per_object:
-                g.permission_pending = rule
-            else:
-                require(rule, status=403)
-            return view(*args, **kwargs)
-
-        wrapped.permission_rule = rule  # type: ignore[attr-defined]
-        return wrapped
-
-    return decorator
-
-
-def public(view):
-    """Declare a view open to everyone (login page, invitation links, verification)."""
-    view.permission_rule = "public"
-    return view
-
-
-def token_authenticated(view):
-    """Declare a view for machines (scheduling tools): no login and no CSRF; the view itself
-    checks a bearer token and answers only within the token's organisation."""
-    view.permission_rule = "token"
-    return view
-
-
-def check_object_rule_was_applied(response):
-    """In tests: a per-object view that answered without calling ``require`` is a bug."""
-    if (
-        g.get("permission_pending")
-        and not g.get("permission_checked")
-        and response.status_code < 400
-    ):
-        raise RuntimeError(f"view declared {g.permission_pending!r} but never called require()")
-    return response

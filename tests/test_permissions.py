@@ -87,24 +87,25 @@ def test_anonymous_visitors_are_sent_to_login_from_every_protected_page(app, cli
             assert response.status_code in (302, 400), path  # CSRF or login first
 
 
-def test_per_object_view_that_forgets_require_is_caught(app):
-    from flask import Flask
+def test_the_declared_rule_is_checked_on_the_loaded_object_before_the_view_runs(
+    app, web, org, other_org, coordinator
+):
+    from evc.accounts.loaders import ORGANISATION
+    from evc.web import permission
 
-    from evc.permissions import check_object_rule_was_applied, permission
+    ran = []
 
-    probe = Flask("probe")
+    @permission("organisation.manage_members", ORGANISATION)
+    def probe(organisation):
+        ran.append(organisation.id)
+        return "ok"
 
-    @permission("organisation.manage_members", per_object=True)
-    def forgetful():
-        return "data"
-
-    with probe.test_request_context():
-        from flask import g
-
-        g.permission_pending = "organisation.manage_members"
-        g.permission_checked = False
-        with pytest.raises(RuntimeError, match="never called require"):
-            check_object_rule_was_applied(probe.make_response("data"))
+    app.add_url_rule("/probe/<int:organisation_id>", "probe", probe)
+    web.login(coordinator.email)
+    assert web.get(f"/probe/{org.id}").status_code == 200
+    assert web.get(f"/probe/{other_org.id}").status_code == 404
+    assert web.get("/probe/999999").status_code == 404
+    assert ran == [org.id]
 
 
 @pytest.fixture

@@ -18,11 +18,6 @@ VIEW_MODULES = sorted(
 )
 MAX_VIEW_LINES = 25
 
-# Still on the old shape (``require()`` after loading, hand-written save step); its
-# conversion is open work. The list only shrinks: a module or endpoint added elsewhere is checked.
-NOT_YET_CONVERTED = {"evc/protocols/views.py"}
-OLD_SHAPE_BLUEPRINTS = {"protocols"}
-CHECKED_MODULES = [p for p in VIEW_MODULES if str(p.relative_to(ROOT)) not in NOT_YET_CONVERTED]
 
 
 def _routes(tree: ast.Module):
@@ -50,7 +45,7 @@ def _name(path: Path) -> str:
     return str(path.relative_to(ROOT))
 
 
-@pytest.mark.parametrize("path", CHECKED_MODULES, ids=_name)
+@pytest.mark.parametrize("path", VIEW_MODULES, ids=_name)
 def test_no_view_checks_a_rule_by_hand(path):
     """``can()`` in a condition or ``require()`` in a view means the declared rule is not the
     one enforced: the decorator must name the rule the view acts under."""
@@ -62,7 +57,7 @@ def test_no_view_checks_a_rule_by_hand(path):
     assert not found, f"{_name(path)}: " + "; ".join(found)
 
 
-@pytest.mark.parametrize("path", CHECKED_MODULES, ids=_name)
+@pytest.mark.parametrize("path", VIEW_MODULES, ids=_name)
 def test_no_view_handles_domain_errors_by_hand(path):
     handlers = [
         node.lineno
@@ -73,7 +68,7 @@ def test_no_view_handles_domain_errors_by_hand(path):
     assert not handlers, f"{_name(path)} catches DomainError itself at lines {handlers}"
 
 
-@pytest.mark.parametrize("path", CHECKED_MODULES, ids=_name)
+@pytest.mark.parametrize("path", VIEW_MODULES, ids=_name)
 def test_view_bodies_are_short(path):
     long = [
         f"{node.name} ({node.end_lineno - node.lineno} lines)"
@@ -91,20 +86,11 @@ def test_every_protected_view_is_declared_through_the_web_layer(app):
         declared = getattr(view, "permission_rule", None)
         if rule.endpoint == "static" or declared in ("public", "token"):
             continue
-        if rule.endpoint.split(".")[0] in OLD_SHAPE_BLUEPRINTS:
-            continue
         load = getattr(view, "permission_load", "missing")
         if load != "missing" and (load is None or isinstance(load, Loader)):
             continue
         old_style.append(rule.endpoint)
     assert not old_style, "views not declared with evc.web.permission: " + ", ".join(old_style)
-
-
-def test_the_old_shape_list_only_names_modules_that_still_need_it():
-    for name in NOT_YET_CONVERTED:
-        path = Path(ROOT, name)
-        assert path.exists(), f"{name} is gone: take it off NOT_YET_CONVERTED"
-        assert "require(" in path.read_text(), f"{name} is converted: take it off the list"
 
 
 def test_a_loader_parameter_is_in_the_url_of_every_view_that_uses_it(app):

@@ -8,12 +8,6 @@ from flask import Blueprint
 
 bp = Blueprint("procedure", __name__)
 
-# Other domains' screens that still load and check by hand import these from here.
-from evc.procedure.loaders import (  # noqa: E402
-    load_organisation,
-    load_trajectory,
-)
-from evc.procedure.loaders import refuse_on_trajectory as refuse  # noqa: E402
 from evc.procedure.views import (  # noqa: E402  (the routes)
     closing,
     intake,
@@ -28,11 +22,8 @@ __all__ = [
     "bp",
     "closing",
     "intake",
-    "load_organisation",
-    "load_trajectory",
     "meetings",
     "page",
-    "refuse",
     "register_trajectory_section",
     "self_assessment",
     "trajectories",

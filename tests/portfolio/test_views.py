@@ -26,6 +26,7 @@ from evc.extensions import db
 from evc.mail import OutboxMessage
 from evc.once import FormSubmission
 from evc.portfolio import services
+from evc.portfolio.services import evidence as evidence_services
 from evc.portfolio.models import (
     EvidenceComment,
     EvidenceItem,
@@ -586,7 +587,7 @@ def test_a_failure_after_the_file_arrived_leaves_no_row_and_no_file(app, web, ve
     def broken(*_args, **_kwargs):
         raise RuntimeError("the audit log is down")
 
-    monkeypatch.setattr(services, "log_action", broken)
+    monkeypatch.setattr(evidence_services, "log_action", broken)
     response = add_photo(web, vera)
     assert response.status_code == 500
     assert "Er is niets opgeslagen van deze actie." in text(response)

@@ -13,7 +13,7 @@ from evc.certificates import issuing
 from evc.certificates.forms import NumberForm, UploadForm
 from evc.certificates.keys import public_jwk
 from evc.certificates.models import Certificate
-from evc.certificates.views import bp, language
+from evc.certificates.views.blueprint import bp, language
 from evc.errors import render_error
 from evc.extensions import db
 from evc.web import apply_form_error, attempt, page, public

@@ -14,13 +14,14 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from evc import throttle
 from evc.accounts.models import User
 from evc.audit import log_action
 from evc.certificates import badge
-from evc.certificates.models import Certificate, VerificationAttempt
+from evc.certificates.models import Certificate
 from evc.certificates.pdf import certificate_html, qr_data_uri, render_pdf
 from evc.certificates.services import _notify, current_plan, final_interview_of
 from evc.db import utcnow
@@ -213,18 +214,18 @@ class VerificationThrottled(DomainError):
     pass
 
 
+CHECK_SCOPE = "certificate-check"
+
+
 def count_attempt(address: str) -> None:
     """Count one lookup from ``address``; raise ``VerificationThrottled`` over the limit."""
     config = current_app.config
-    since = utcnow() - timedelta(minutes=config["VERIFY_WINDOW_MINUTES"])
-    recent = db.session.scalar(
-        select(func.count(VerificationAttempt.id)).where(
-            VerificationAttempt.address == address, VerificationAttempt.attempted_at >= since
-        )
-    )
-    if recent >= config["VERIFY_MAX_PER_ADDRESS"]:
+    within = timedelta(minutes=config["VERIFY_WINDOW_MINUTES"])
+    if throttle.too_many(
+        CHECK_SCOPE, address, most=config["VERIFY_MAX_PER_ADDRESS"], within=within
+    ):
         raise VerificationThrottled(_("Je hebt te vaak gezocht. Wacht een kwartier."))
-    db.session.add(VerificationAttempt(address=address, attempted_at=utcnow()))
+    throttle.record(CHECK_SCOPE, address)
     db.session.flush()
 
 

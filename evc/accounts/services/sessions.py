@@ -25,7 +25,7 @@ class LoginThrottled(DomainError):
 
 def _recent_failures(column, value: str) -> int:
     since = utcnow() - timedelta(minutes=current_app.config["LOGIN_THROTTLE_MINUTES"])
-    return db.session.scalar(
+    return db.count(
         select(func.count(LoginAttempt.id)).where(
             column == value, LoginAttempt.attempted_at >= since
         )
@@ -54,15 +54,16 @@ def authenticate(email: str, password: str, address: str) -> User:
             )
         )
     user = find_user_by_email(email) if len(password) <= config["PASSWORD_MAX_LENGTH"] else None
-    password_ok = verify_password(user.password_hash if user else None, password[:1024])
-    if not (user and password_ok and user.is_active_account):
+    stored_hash = user.password_hash if user else None
+    password_ok = verify_password(stored_hash, password[:1024])
+    if not (user and stored_hash is not None and password_ok and user.is_active_account):
         db.session.add(
             LoginAttempt(account_key=account_key, address=address, attempted_at=utcnow())
         )
         log_action("login.failed", obj=user)
         raise DomainError(_("Het e-mailadres of het wachtwoord klopt niet."))
     db.session.execute(delete(LoginAttempt).where(LoginAttempt.account_key == account_key))
-    if needs_rehash(user.password_hash):
+    if needs_rehash(stored_hash):
         user.password_hash = hash_password(password)
     return user
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-bp = Blueprint("assessment", __name__)
+bp: Blueprint = Blueprint("assessment", __name__)  # annotated: the route modules import it back
 
 from evc.assessment.views import assignment, judging, overview, report  # noqa: E402  (the routes)
 from evc.assessment.views.overview import trajectory_section  # noqa: E402

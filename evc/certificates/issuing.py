@@ -217,7 +217,7 @@ def count_attempt(address: str) -> None:
     """Count one lookup from ``address``; raise ``VerificationThrottled`` over the limit."""
     config = current_app.config
     since = utcnow() - timedelta(minutes=config["VERIFY_WINDOW_MINUTES"])
-    recent = db.session.scalar(
+    recent = db.count(
         select(func.count(VerificationAttempt.id)).where(
             VerificationAttempt.address == address, VerificationAttempt.attempted_at >= since
         )

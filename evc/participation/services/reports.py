@@ -161,7 +161,7 @@ def check_report(number: str, upload: bytes | None, address: str) -> dict:
     config = current_app.config
     window = utcnow() - timedelta(minutes=config["REPORT_CHECK_WINDOW_MINUTES"])
     db.session.execute(delete(ReportCheckAttempt).where(ReportCheckAttempt.checked_at < window))
-    recent = db.session.scalar(
+    recent = db.count(
         select(func.count(ReportCheckAttempt.id)).where(ReportCheckAttempt.address == address)
     )
     if recent >= config["REPORT_CHECK_MAX_PER_ADDRESS"]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-bp = Blueprint("participation", __name__)
+bp: Blueprint = Blueprint("participation", __name__)  # annotated: the route modules import it back
 
 
 @bp.app_template_filter("month_label")

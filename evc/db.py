@@ -8,7 +8,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, ClassVar
 
-from sqlalchemy import DateTime, Integer, MetaData, TypeDecorator, create_engine, event, func
+from sqlalchemy import (
+    DateTime,
+    Integer,
+    MetaData,
+    Select,
+    TypeDecorator,
+    create_engine,
+    event,
+    func,
+)
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import (
     DeclarativeBase,
@@ -80,17 +89,27 @@ class Database:
     """Engine and scoped session, bound to one app by ``init_app``."""
 
     def __init__(self):
-        self.engine: Engine | None = None
+        self._engine: Engine | None = None
         self.session = scoped_session(sessionmaker(expire_on_commit=False))
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            raise RuntimeError("The database is not bound to an app yet: call init_app first.")
+        return self._engine
 
     def init_app(self, app) -> None:
         url = app.config["DATABASE_URL"]
-        self.engine = make_engine(url, echo=app.config.get("SQLALCHEMY_ECHO", False))
+        self._engine = make_engine(url, echo=app.config.get("SQLALCHEMY_ECHO", False))
         self.session.remove()  # a new app (tests make several) starts with a new session
         self.session.configure(bind=self.engine)
         # Each request ends its own session, also when tests keep one app context open.
         app.teardown_request(lambda _exc: self.session.remove())
         app.teardown_appcontext(lambda _exc: self.session.remove())
+
+    def count(self, statement: Select[int]) -> int:
+        """The number a ``select(func.count(...))`` counts (a count always returns one row)."""
+        return self.session.scalar(statement) or 0
 
 
 def make_engine(url: str, echo: bool = False) -> Engine:

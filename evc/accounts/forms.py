@@ -3,10 +3,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, RadioField, SelectField, StringField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, EqualTo, InputRequired, Length
 
 from evc.accounts.models import OrganisationKind, Role
+from evc.formfields import SelectChoice
 
 EMAIL_REQUIRED = _l("Vul je e-mailadres in.")
 EMAIL_INVALID = _l("Vul een geldig e-mailadres in, bijvoorbeeld naam@voorbeeld.nl.")
@@ -26,6 +26,15 @@ def role_choices():
 
 def language_choices():
     return [SelectChoice("nl", "Nederlands"), SelectChoice("en", "English")]
+
+
+def organisation_kind_choices():
+    return [
+        SelectChoice(OrganisationKind.VOLUNTEER.value, _l("Vrijwilligersorganisatie")),
+        SelectChoice(OrganisationKind.ASSESSMENT.value, _l("Organisatie van beoordelaars")),
+        SelectChoice(OrganisationKind.HOST.value, _l("Inzetorganisatie (Participatiewet)")),
+        SelectChoice(OrganisationKind.MUNICIPALITY.value, _l("Gemeente (klantmanagers)")),
+    ]
 
 
 class LoginForm(FlaskForm):
@@ -107,15 +116,7 @@ class OrganisationForm(FlaskForm):
         _l("Naam van de organisatie"),
         validators=[InputRequired(_l("Vul een naam in.")), Length(max=200)],
     )
-    kind = SelectField(
-        _l("Soort organisatie"),
-        choices=[
-            SelectChoice(OrganisationKind.VOLUNTEER.value, _l("Vrijwilligersorganisatie")),
-            SelectChoice(OrganisationKind.ASSESSMENT.value, _l("Organisatie van beoordelaars")),
-            SelectChoice(OrganisationKind.HOST.value, _l("Inzetorganisatie (Participatiewet)")),
-            SelectChoice(OrganisationKind.MUNICIPALITY.value, _l("Gemeente (klantmanagers)")),
-        ],
-    )
+    kind = SelectField(_l("Soort organisatie"), choices=organisation_kind_choices())
     coordinator_name = StringField(
         _l("Naam van de eerste coördinator"),
         validators=[InputRequired(_l("Vul een naam in.")), Length(max=120)],

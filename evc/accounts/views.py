@@ -17,7 +17,7 @@ from evc.accounts.forms import (
     SetPasswordForm,
 )
 from evc.accounts.models import TokenPurpose
-from evc.formfields import EmptyForm
+from evc.formfields import EmptyForm, filled
 from evc.web import (
     actor,
     apply_form_error,  # noqa: F401  (still imported from here by other domains)
@@ -70,7 +70,7 @@ def login():
         invalid = 400 if form.csrf_token.errors else 422
         return view.render(invalid if form.is_submitted() else 200)
     user, refusal = services.attempt_login(
-        form.email.data, form.password.data, request.remote_addr or ""
+        filled(form.email.data), filled(form.password.data), request.remote_addr or ""
     )
     if refusal is not None:
         commit()  # the failed attempt counts, also across workers
@@ -127,7 +127,7 @@ def forgot_password():
     form = ForgotPasswordForm()
 
     def action():
-        services.request_password_reset(form.email.data)
+        services.request_password_reset(filled(form.email.data))
         return render_template("accounts/forgot_password_sent.html")
 
     return save(form, action, page("accounts/forgot_password.html", form=form))
@@ -153,8 +153,8 @@ def account():
     def action():
         services.change_password(
             actor(),
-            form.current_password.data,
-            form.password.data,
+            filled(form.current_password.data),
+            filled(form.password.data),
             keep_token=session.get(SESSION_KEY),
         )
         message = _("Je wachtwoord is gewijzigd. Op andere apparaten ben je uitgelogd.")

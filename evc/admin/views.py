@@ -8,7 +8,13 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload
 
 from evc.accounts import services
-from evc.accounts.forms import InviteForm, OrganisationForm, RoleForm, role_choices
+from evc.accounts.forms import (
+    InviteForm,
+    OrganisationForm,
+    RoleForm,
+    organisation_kind_choices,
+    role_choices,
+)
 from evc.accounts.loaders import ORGANISATION
 from evc.accounts.models import (
     Membership,
@@ -20,6 +26,7 @@ from evc.accounts.models import (
 )
 from evc.audit import AuditEntry
 from evc.extensions import db
+from evc.formfields import filled
 from evc.mail import PRIVATE_KINDS, OutboxMessage
 from evc.paging import paginate
 from evc.web import actor, done, get_or_404, page, permission, press, save
@@ -113,8 +120,8 @@ def invite(organisation: Organisation):
     def action():
         user = services.invite_member(
             organisation,
-            email=form.email.data,
-            display_name=form.display_name.data,
+            email=filled(form.email.data),
+            display_name=filled(form.display_name.data),
             role=Role(form.role.data),
             language=form.language.data,
             actor=actor(),
@@ -282,7 +289,7 @@ def organisations():
         return done(url_for("admin.organisations"), message)
 
     rows = db.session.scalars(select(Organisation).order_by(Organisation.name)).all()
-    kind_labels = {choice.value: str(choice.label) for choice in form.kind.choices}
+    kind_labels = {choice.value: str(choice.label) for choice in organisation_kind_choices()}
     view = page("admin/organisations.html", form=form, organisations=rows, kind_labels=kind_labels)
     return save(form, action, view)
 
@@ -290,12 +297,12 @@ def organisations():
 def _create_organisation(form: OrganisationForm) -> Organisation:
     """The new organisation, with its first coordinator invited."""
     organisation = services.create_organisation(
-        form.name.data, OrganisationKind(form.kind.data), actor=actor()
+        filled(form.name.data), OrganisationKind(form.kind.data), actor=actor()
     )
     services.invite_member(
         organisation,
-        email=form.coordinator_email.data,
-        display_name=form.coordinator_name.data,
+        email=filled(form.coordinator_email.data),
+        display_name=filled(form.coordinator_name.data),
         role=Role.COORDINATOR,
         language="nl",
         actor=actor(),

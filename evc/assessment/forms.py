@@ -13,10 +13,10 @@ from wtforms import (
     TextAreaField,
     widgets,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from evc.assessment.models import CRITERIA, Verdict
+from evc.formfields import SelectChoice
 from evc.procedure.models import DEFAULTS
 
 CRITERION_LABELS = {

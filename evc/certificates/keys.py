@@ -50,7 +50,10 @@ def signing_key(organisation_id: int) -> Ed25519PrivateKey:
         else:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(pem)
-    return serialization.load_pem_private_key(path.read_bytes(), password=None)
+    key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    if not isinstance(key, Ed25519PrivateKey):
+        raise ValueError(f"{path} holds no Ed25519 signing key")
+    return key
 
 
 def public_key(organisation_id: int) -> Ed25519PublicKey:

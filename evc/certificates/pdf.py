@@ -18,6 +18,7 @@ from urllib.parse import unquote, urlsplit
 import qrcode
 from flask import current_app, render_template
 from flask_babel import force_locale
+from qrcode.image.pil import PilImage
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -55,7 +56,12 @@ def _b64(data: bytes) -> str:
 
 def qr_data_uri(url: str) -> str:
     """A PNG QR code (error correction M) for ``url``, as a data URI."""
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=8, border=4)
+    code = qrcode.QRCode(
+        error_correction=qrcode.constants.ERROR_CORRECT_M,
+        box_size=8,
+        border=4,
+        image_factory=PilImage,
+    )
     code.add_data(url)
     code.make(fit=True)
     buffer = io.BytesIO()
@@ -70,7 +76,10 @@ def certificate_html(data: dict) -> str:
 
 
 def static_root() -> Path:
-    return Path(current_app.static_folder)
+    folder = current_app.static_folder
+    if folder is None:
+        raise RuntimeError("The app has no static folder to take the certificate's files from.")
+    return Path(folder)
 
 
 def render_pdf(html: str) -> bytes:

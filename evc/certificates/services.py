@@ -60,7 +60,7 @@ def record_final_interview(
             raise DomainError(message, field=name)
     interview = final_interview_of(trajectory)
     first = interview is None
-    if first:
+    if interview is None:
         if version_id:
             raise stale_edit()
         interview = FinalInterview(trajectory_id=trajectory.id)

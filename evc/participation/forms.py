@@ -17,11 +17,10 @@ from wtforms import (
     TextAreaField,
     widgets,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.fields.datetime import MonthField
 from wtforms.validators import InputRequired, Length, Optional
 
-from evc.formfields import FriendlyDateField
+from evc.formfields import FriendlyDateField, SelectChoice
 from evc.once import OnceMixin
 from evc.participation.models import Regime
 

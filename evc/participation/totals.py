@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 from calendar import monthrange
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -115,7 +115,7 @@ def summarise(agreement, entries: Iterable, start: date, end: date) -> Period:
     )
 
 
-def monthly(agreement, entries: list, until: date) -> list[Period]:
+def monthly(agreement, entries: Sequence, until: date) -> list[Period]:
     """One Period per month of the agreement, up to the month of ``until``."""
     last = min(agreement.ends_on, until)
     if last < agreement.starts_on:
@@ -123,7 +123,7 @@ def monthly(agreement, entries: list, until: date) -> list[Period]:
     return [summarise(agreement, entries, s, e) for s, e in months(agreement.starts_on, last)]
 
 
-def weekly(agreement, entries: list, until: date) -> list[Period]:
+def weekly(agreement, entries: Sequence, until: date) -> list[Period]:
     """One Period per ISO week of the agreement, up to the week of ``until``."""
     last = min(agreement.ends_on, until)
     if last < agreement.starts_on:

@@ -15,10 +15,9 @@ from wtforms import (
     TextAreaField,
     widgets,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from evc.formfields import DATE_INVALID, FriendlyDateField
+from evc.formfields import DATE_INVALID, FriendlyDateField, SelectChoice
 from evc.once import OnceMixin
 from evc.procedure.models import GoalKind
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from sqlalchemy import (
     Boolean,
@@ -24,6 +24,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from evc.accounts.models import Organisation, User, enum_column
 from evc.db import Base, TimestampMixin, UTCDateTime, VersionMixin, utcnow
 from evc.procedure.phases import ACTIVE_PHASES, Phase
+
+if TYPE_CHECKING:
+    from evc.procedure.progress import Progress
 
 _ACTIVE_SQL = "phase IN (" + ", ".join(f"'{p.value}'" for p in ACTIVE_PHASES) + ")"
 
@@ -62,6 +65,9 @@ class Trajectory(VersionMixin, TimestampMixin, Base):
     volunteer: Mapped[User] = relationship(foreign_keys=[volunteer_id])
     supervisor: Mapped[User] = relationship(foreign_keys=[supervisor_id])
     intake: Mapped[Intake | None] = relationship(back_populates="trajectory", uselist=False)
+
+    if TYPE_CHECKING:
+        _progress: Progress | None  # set by load_progress(); None when the counts changed
 
     @property
     def is_active(self) -> bool:

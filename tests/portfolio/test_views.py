@@ -26,13 +26,13 @@ from evc.extensions import db
 from evc.mail import OutboxMessage
 from evc.once import FormSubmission
 from evc.portfolio import services
-from evc.portfolio.services import evidence as evidence_services
 from evc.portfolio.models import (
     EvidenceComment,
     EvidenceItem,
     EvidenceLink,
     RefereeRequest,
 )
+from evc.portfolio.services import evidence as evidence_services
 from evc.procedure.models import Trajectory
 from evc.procedure.phases import Phase
 from tests import factories

@@ -133,7 +133,7 @@ def remove_role(user: User, organisation: Organisation, role: Role, *, actor: Us
 
 
 def _coordinator_count(organisation: Organisation) -> int:
-    return db.session.scalar(
+    return db.count(
         select(func.count(Membership.id)).where(
             Membership.organisation_id == organisation.id, Membership.role == Role.COORDINATOR
         )

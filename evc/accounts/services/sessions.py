@@ -67,11 +67,12 @@ def authenticate(email: str, password: str, address: str) -> User:
         raise _refuse_throttled(address)
     config = current_app.config
     user = find_user_by_email(email) if len(password) <= config["PASSWORD_MAX_LENGTH"] else None
-    password_ok = verify_password(user.password_hash if user else None, password[:1024])
-    if not (user and password_ok and user.is_active_account):
+    stored_hash = user.password_hash if user else None
+    password_ok = verify_password(stored_hash, password[:1024])
+    if not (user and stored_hash is not None and password_ok and user.is_active_account):
         raise _refuse_failed(user, account, address)
     throttle.clear(ACCOUNT_SCOPE, account)
-    if needs_rehash(user.password_hash):
+    if needs_rehash(stored_hash):
         user.password_hash = hash_password(password)
     return user
 

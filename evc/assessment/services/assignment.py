@@ -184,7 +184,8 @@ def needed_positions(trajectory: Trajectory) -> list[int]:
     """Positions (1 = lead, 2 = second) that still need an assessor."""
     if trajectory.phase not in (Phase.ASSESSMENT, Phase.RECOGNITION):
         return []
-    if report_of(trajectory) is not None and report_of(trajectory).finalised_at:
+    report = report_of(trajectory)
+    if report is not None and report.finalised_at:
         return []
     taken = {a.position for a in open_assignments(trajectory)}
     wanted = [1, 2] if settings_of(trajectory.organisation_id).two_assessors else [1]

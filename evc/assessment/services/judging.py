@@ -229,8 +229,7 @@ def save_judgement(
             Judgement.assignment_id == assignment.id, Judgement.competency_id == competency_id
         )
     )
-    first = judgement is None
-    if first:
+    if judgement is None:
         if version_id:
             raise stale_edit()
         judgement = Judgement(assignment_id=assignment.id, competency_id=competency_id)
@@ -305,13 +304,20 @@ def partner_of(assignment: Assignment) -> Assignment | None:
     return None
 
 
-def both_judged(assignment: Assignment) -> bool:
+def _judged_partner(assignment: Assignment) -> Assignment | None:
+    """The other assessor's assignment once both have judged, else None."""
     partner = partner_of(assignment)
-    return (
+    if (
         assignment.status == AssignmentStatus.JUDGED
         and partner is not None
         and partner.status == AssignmentStatus.JUDGED
-    )
+    ):
+        return partner
+    return None
+
+
+def both_judged(assignment: Assignment) -> bool:
+    return _judged_partner(assignment) is not None
 
 
 @dataclass
@@ -324,9 +330,10 @@ class Difference:
 
 def differences(assignment: Assignment) -> list[Difference]:
     """Competencies on which the two assessors' verdicts differ (only once both are done)."""
-    if not both_judged(assignment):
+    partner = _judged_partner(assignment)
+    if partner is None:
         return []
-    lead, second = sorted([assignment, partner_of(assignment)], key=lambda a: a.position)
+    lead, second = sorted([assignment, partner], key=lambda a: a.position)
     mine, theirs = judgements_of(lead), judgements_of(second)
     resolved = {
         r.competency_id: r

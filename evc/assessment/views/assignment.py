@@ -21,6 +21,7 @@ from evc.assessment.views.common import assignment_context, status_labels
 from evc.db import utcnow
 from evc.errors import DomainError
 from evc.extensions import db
+from evc.formfields import filled
 from evc.procedure.loaders import TRAJECTORY
 from evc.procedure.models import OrganisationSettings, Trajectory
 from evc.procedure.phases import Phase
@@ -173,7 +174,7 @@ def withdraw(assignment: Assignment):
     form = ReasonForm()
 
     def action():
-        services.withdraw_assignment(assignment, form.reason.data, actor=actor())
+        services.withdraw_assignment(assignment, filled(form.reason.data), actor=actor())
         back = url_for("assessment.assign", trajectory_id=assignment.trajectory_id)
         return done(back, _("De toewijzing is ingetrokken. Wijs iemand anders toe."))
 
@@ -223,7 +224,7 @@ def decline(assignment: Assignment):
     form = ReasonForm()
 
     def action():
-        services.decline(assignment, form.reason.data, actor=actor())
+        services.decline(assignment, filled(form.reason.data), actor=actor())
         message = _("Je hebt de beoordeling teruggegeven. De coördinator is ingelicht.")
         return done(url_for("assessment.queue"), message)
 

@@ -22,7 +22,7 @@ from evc.assessment.models import CRITERIA, Assignment, AssignmentStatus, Judgem
 from evc.assessment.views.blueprint import bp
 from evc.assessment.views.common import assignment_context, chosen_or_404
 from evc.extensions import db
-from evc.formfields import EmptyForm
+from evc.formfields import EmptyForm, filled
 from evc.framework import current_framework
 from evc.permissions import can
 from evc.portfolio import services as portfolio_services
@@ -262,7 +262,7 @@ def resolve(assignment: Assignment, competency_id: str):
         form.verdict.data = difference.resolution.verdict.value
 
     def action():
-        verdict, reason = form.verdict.data, form.reason.data
+        verdict, reason = form.verdict.data, filled(form.reason.data)
         services.resolve(assignment, competency_id, verdict, reason, actor=actor())
         return done(workspace_url(assignment), _("Het gezamenlijke oordeel is vastgelegd."))
 

@@ -3,6 +3,8 @@ settings, and what the trajectory page shows about the assessment."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask import render_template, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -44,7 +46,7 @@ def overview(organisation: Organisation):
     )
 
 
-def _submitted(organisation: Organisation) -> list[Trajectory]:
+def _submitted(organisation: Organisation) -> Sequence[Trajectory]:
     return db.session.scalars(
         select(Trajectory)
         .where(

@@ -5,6 +5,7 @@ the final interview is done."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 
 from flask import render_template, request, url_for
 from flask_babel import gettext as _
@@ -102,7 +103,7 @@ def report(trajectory: Trajectory):
     )
 
 
-def _finalised_assignments(trajectory: Trajectory) -> list[Assignment]:
+def _finalised_assignments(trajectory: Trajectory) -> Sequence[Assignment]:
     return db.session.scalars(
         select(Assignment)
         .where(

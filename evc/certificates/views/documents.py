@@ -11,6 +11,7 @@ from evc.certificates.forms import RevokeForm
 from evc.certificates.loaders import CERTIFICATE, closing_url
 from evc.certificates.models import Certificate
 from evc.certificates.views.blueprint import bp
+from evc.formfields import filled
 from evc.portfolio.files import content_disposition
 from evc.procedure.loaders import trajectory_url
 from evc.web import actor, attempt, done, page, permission, refuse, save
@@ -52,7 +53,7 @@ def revoke(certificate: Certificate):
     form = RevokeForm()
 
     def action():
-        issuing.revoke(certificate, form.reason.data, actor=actor())
+        issuing.revoke(certificate, filled(form.reason.data), actor=actor())
         message = _("Het bewijs van deelname is ingetrokken.")
         return done(closing_url(certificate.trajectory), message)
 

@@ -16,6 +16,7 @@ from evc.certificates.models import Certificate
 from evc.certificates.views.blueprint import bp, language
 from evc.errors import render_error
 from evc.extensions import db
+from evc.formfields import filled
 from evc.web import apply_form_error, attempt, page, public
 
 
@@ -76,7 +77,7 @@ def _verify_number(number_form: NumberForm, upload_form: UploadForm):
         return _result_page(None, number_form, upload_form, 422)
     if _throttled():
         return render_error(429)
-    found = issuing.find_by_number(number_form.nummer.data)
+    found = issuing.find_by_number(filled(number_form.nummer.data))
     return _result_page(found, number_form, upload_form, searched=True)
 
 
@@ -105,10 +106,9 @@ def verify_number(number: str):
 def public_key(organisation_id: int):
     """The organisation's public signing key (JWK Set) for checking its Open Badges."""
     organisation = db.session.get(Organisation, organisation_id)
-    issued = organisation is not None and db.session.scalar(
+    if organisation is None or not db.session.scalar(
         select(Certificate.id).where(Certificate.organisation_id == organisation_id).limit(1)
-    )
-    if not issued:
+    ):
         abort(404)  # no key is made (or shown) for an organisation that never issued
     return jsonify(
         {

@@ -63,9 +63,10 @@ def looks_like_bsn(value: str) -> bool:
 # --- agreements -------------------------------------------------------------------------------
 
 
-def _check_people(
+def _checked_people(
     organisation: Organisation, client: User | None, host: Organisation | None, contact: User | None
-) -> None:
+) -> tuple[User, Organisation, User]:
+    """The client, host organisation and host contact, once each fits the agreement."""
     if client is None or Role.CLIENT not in client.roles_in(organisation.id):
         raise DomainError(_("Kies een deelnemer van deze organisatie."), field="client_id")
     if host is None or host.kind != OrganisationKind.HOST or not host.is_active:
@@ -75,12 +76,13 @@ def _check_people(
             _("Kies een contactpersoon die begeleider is bij deze inzetorganisatie."),
             field="host_contact_id",
         )
+    return client, host, contact
 
 
 # --- municipalities ---------------------------------------------------------------------------
 
 
-def _municipality_key(name: str) -> str:
+def _municipality_key(name: str | None) -> str:
     """ "Gemeente Utrecht", "utrecht" and " Utrecht " are the same municipality."""
     key = " ".join((name or "").split()).casefold()
     return key.removeprefix("gemeente ").strip()
@@ -219,7 +221,7 @@ def create_agreement(
     client = db.session.get(User, data.get("client_id") or 0)
     host = db.session.get(Organisation, data.get("host_organisation_id") or 0)
     contact = db.session.get(User, data.get("host_contact_id") or 0)
-    _check_people(organisation, client, host, contact)
+    client, host, contact = _checked_people(organisation, client, host, contact)
     _check_terms(data)
     agreement = ParticipationAgreement(
         organisation_id=organisation.id,
@@ -250,7 +252,7 @@ def update_agreement(
     if version_id != agreement.version_id:
         raise stale_edit()
     _check_terms(data)
-    outside = db.session.scalar(
+    outside = db.count(
         select(func.count(HoursEntry.id)).where(
             HoursEntry.agreement_id == agreement.id,
             (HoursEntry.worked_on < data["starts_on"]) | (HoursEntry.worked_on > data["ends_on"]),

@@ -4,6 +4,7 @@ the log of their reads.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -108,13 +109,13 @@ def case_manager_municipalities(user: User) -> list[str]:
 
 def case_manager_reports(
     user: User, *, reference: str = "", organisation_id: int | None = None, page: int = 1
-) -> tuple[list, int, list[Organisation]]:
+) -> tuple[Sequence, int, list[Organisation]]:
     """The reports a klantmanager may read: of agreements with their municipality, made by an
     organisation that shares them. Returns (rows, total, organisations to filter on); each row
     is (report, client reference, regime, organisation, host and municipality names)."""
     visible = _visible_reports(user)
     wanted = _filtered(visible, " ".join((reference or "").split()), organisation_id)
-    total = db.session.scalar(select(func.count()).select_from(wanted.subquery()))
+    total = db.count(select(func.count()).select_from(wanted.subquery()))
     return _report_rows(wanted, page), total, _reporting_organisations(visible)
 
 
@@ -147,7 +148,7 @@ def _filtered(visible, reference: str, organisation_id: int | None):
     return wanted
 
 
-def _report_rows(wanted, page: int) -> list:
+def _report_rows(wanted, page: int) -> Sequence:
     """One page of the ``wanted`` reports, newest first, with the names the list shows."""
     maker, host, municipality = aliased(Organisation), aliased(Organisation), aliased(Organisation)
     return db.session.execute(

@@ -5,6 +5,7 @@ can freeze the clock.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 from flask_babel import gettext as _
@@ -327,7 +328,7 @@ def _running_agreements(user: User, today: date) -> list[dict]:
     return rows
 
 
-def _month_or_declined_entries(agreement_ids: list[int], first: date) -> list[HoursEntry]:
+def _month_or_declined_entries(agreement_ids: list[int], first: date) -> Sequence[HoursEntry]:
     if not agreement_ids:
         return []
     return db.session.scalars(
@@ -344,10 +345,10 @@ def _host_counts(user: User) -> dict:
         ParticipationAgreement.host_contact_id == user.id,
         ParticipationAgreement.host_organisation_id.in_(user.organisation_ids(Role.SUPERVISOR)),
     )
-    agreements = db.session.scalar(select(func.count()).select_from(ids.subquery()))
+    agreements = db.count(select(func.count()).select_from(ids.subquery()))
     pending = 0
     if agreements:
-        pending = db.session.scalar(
+        pending = db.count(
             select(func.count(HoursEntry.id)).where(
                 HoursEntry.agreement_id.in_(ids), HoursEntry.status == EntryStatus.PENDING
             )

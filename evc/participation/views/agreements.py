@@ -3,6 +3,7 @@ changing its terms, and exemptions."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from flask import redirect
@@ -13,6 +14,7 @@ from sqlalchemy.orm import joinedload
 from evc.accounts.loaders import ORGANISATION
 from evc.accounts.models import Membership, Organisation, OrganisationKind, Role, User
 from evc.extensions import db
+from evc.formfields import filled
 from evc.participation import services
 from evc.participation.forms import AgreementForm, ExemptionForm
 from evc.participation.loaders import AGREEMENT, agreement_url
@@ -154,7 +156,7 @@ def add_exemption(item: ParticipationAgreement):
     form = ExemptionForm()
 
     def action():
-        period = form.starts_on.data, form.ends_on.data
+        period = filled(form.starts_on.data), filled(form.ends_on.data)
         services.add_exemption(item, *period, form.reason.data or "", actor=actor())
         return done(agreement_url(item), _("De ontheffing is vastgelegd."))
 
@@ -188,7 +190,7 @@ def _fill_choices(form: AgreementForm, org: Organisation) -> None:
     ]
 
 
-def _clients(org: Organisation) -> list[User]:
+def _clients(org: Organisation) -> Sequence[User]:
     return db.session.scalars(
         select(User)
         .join(Membership, Membership.user_id == User.id)
@@ -197,7 +199,7 @@ def _clients(org: Organisation) -> list[User]:
     ).all()
 
 
-def _hosts() -> list[Organisation]:
+def _hosts() -> Sequence[Organisation]:
     return db.session.scalars(
         select(Organisation)
         .where(Organisation.kind == OrganisationKind.HOST, Organisation.is_active.is_(True))
@@ -205,7 +207,7 @@ def _hosts() -> list[Organisation]:
     ).all()
 
 
-def _host_contacts() -> list:
+def _host_contacts() -> Sequence:
     """Supervisors at a host, with the host's name."""
     return db.session.execute(
         select(User, Organisation.name)

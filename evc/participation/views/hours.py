@@ -16,7 +16,7 @@ from sqlalchemy.orm import joinedload
 from evc.accounts.models import Role, User
 from evc.errors import DomainError
 from evc.extensions import db
-from evc.formfields import EmptyForm
+from evc.formfields import EmptyForm, filled
 from evc.framework import current_framework
 from evc.once import consume_once
 from evc.participation import services
@@ -122,7 +122,7 @@ def decline(entry: HoursEntry):
     form = DeclineForm()
 
     def action():
-        services.decline_entry(entry, form.reason.data, actor=actor())
+        services.decline_entry(entry, filled(form.reason.data), actor=actor())
         return done(_queue_url(), _("De uren zijn afgewezen. De deelnemer krijgt een e-mail."))
 
     return save(form, action, page("participation/decline.html", entry=entry, form=form))

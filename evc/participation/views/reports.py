@@ -9,6 +9,7 @@ from flask import Response, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from evc.formfields import filled
 from evc.participation import services
 from evc.participation.forms import CheckForm, ReportForm, RevokeReportForm
 from evc.participation.loaders import AGREEMENT, REPORT, REPORT_TO_REVOKE, report_url
@@ -28,7 +29,7 @@ def issue_report(item: ParticipationAgreement):
         form.last_month.data = min(item.ends_on, date.today())
 
     def action():
-        months = form.first_month.data, form.last_month.data
+        months = filled(form.first_month.data), filled(form.last_month.data)
         record = services.issue_report(item, *months, actor=actor())
         return done(report_url(record), _("Het rapport is gemaakt."))
 
@@ -58,7 +59,7 @@ def revoke_report(record: ParticipationReport):
     form = RevokeReportForm()
 
     def action():
-        services.revoke_report(record, form.reason.data, actor=actor())
+        services.revoke_report(record, filled(form.reason.data), actor=actor())
         return done(report_url(record), _("Het rapport is ingetrokken."))
 
     return save(form, action, page("participation/revoke_report.html", form=form, report=record))
@@ -104,7 +105,7 @@ def check():
         return view.render(422 if form.is_submitted() else 200, result=None)
     upload = form.file.data.read(20_000_000) if form.file.data else None
     try:
-        result = services.check_report(form.number.data, upload, request.remote_addr or "")
+        result = services.check_report(filled(form.number.data), upload, request.remote_addr or "")
     except services.CheckThrottled as error:
         apply_form_error(form, error)
         return view.render(429, result=None)

@@ -6,7 +6,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from evc.formfields import EmptyForm
+from evc.formfields import EmptyForm, filled
 from evc.procedure import services
 from evc.procedure.forms import WithdrawForm
 from evc.procedure.loaders import TRAJECTORY, trajectory_url
@@ -58,7 +58,7 @@ def withdraw(trajectory: Trajectory):
     form = WithdrawForm()
 
     def action():
-        services.withdraw(trajectory, form.reason.data, actor=actor())
+        services.withdraw(trajectory, filled(form.reason.data), actor=actor())
         return done(trajectory_url(trajectory), _("Het traject is gestopt."))
 
     return save(form, action, page("procedure/withdraw.html", form=form, trajectory=trajectory))

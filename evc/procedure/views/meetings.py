@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from evc.accounts.models import Organisation, Role
 from evc.extensions import db
+from evc.formfields import filled
 from evc.once import consume_once
 from evc.procedure import services
 from evc.procedure.forms import GroupMeetingForm, GuidanceSessionForm
@@ -33,8 +34,8 @@ def new_session(trajectory: Trajectory):
         consume_once(form)
         services.log_guidance_session(
             trajectory,
-            held_on=form.held_on.data,
-            topics=form.topics.data,
+            held_on=filled(form.held_on.data),
+            topics=filled(form.topics.data),
             shared_notes=form.shared_notes.data or "",
             private_notes=form.private_notes.data or "",
             actor=actor(),
@@ -58,8 +59,8 @@ def new_group_meeting():
         consume_once(form)
         services.log_group_meeting(
             organisation,
-            held_on=form.held_on.data,
-            topic=form.topic.data,
+            held_on=filled(form.held_on.data),
+            topic=filled(form.topic.data),
             attendance=_attendance(form, trajectories),
             trajectories=trajectories,
             actor=actor(),
@@ -91,16 +92,18 @@ def _chosen(organisations: list[Organisation]) -> Organisation:
 
 def _on_the_list(organisation: Organisation) -> list[Trajectory]:
     """The actor's own volunteers in this organisation who still meet."""
-    return db.session.scalars(
-        select(Trajectory)
-        .where(
-            Trajectory.supervisor_id == actor().id,
-            Trajectory.organisation_id == organisation.id,
-            Trajectory.phase.in_((Phase.INTAKE, Phase.RECOGNITION)),
+    return list(
+        db.session.scalars(
+            select(Trajectory)
+            .where(
+                Trajectory.supervisor_id == actor().id,
+                Trajectory.organisation_id == organisation.id,
+                Trajectory.phase.in_((Phase.INTAKE, Phase.RECOGNITION)),
+            )
+            .options(joinedload(Trajectory.volunteer))
+            .order_by(Trajectory.id)
         )
-        .options(joinedload(Trajectory.volunteer))
-        .order_by(Trajectory.id)
-    ).all()
+    )
 
 
 def _attendance(form: GroupMeetingForm, trajectories: list[Trajectory]) -> dict[int, bool]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -64,7 +66,7 @@ def trajectory(item: Trajectory):
     ).render()
 
 
-def _sessions_of(trajectory: Trajectory) -> list[GuidanceSession]:
+def _sessions_of(trajectory: Trajectory) -> Sequence[GuidanceSession]:
     return db.session.scalars(
         select(GuidanceSession)
         .where(GuidanceSession.trajectory_id == trajectory.id)
@@ -72,7 +74,7 @@ def _sessions_of(trajectory: Trajectory) -> list[GuidanceSession]:
     ).all()
 
 
-def _meetings_of(trajectory: Trajectory) -> list:
+def _meetings_of(trajectory: Trajectory) -> Sequence:
     """The group meetings the trajectory was on the list of, with whether they were present."""
     return db.session.execute(
         select(GroupMeeting, GroupAttendance.present)
@@ -82,7 +84,7 @@ def _meetings_of(trajectory: Trajectory) -> list:
     ).all()
 
 
-def _history_of(trajectory: Trajectory) -> list[PhaseChange]:
+def _history_of(trajectory: Trajectory) -> Sequence[PhaseChange]:
     return db.session.scalars(
         select(PhaseChange)
         .where(PhaseChange.trajectory_id == trajectory.id)

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from evc.extensions import db
+from evc.formfields import filled
 from evc.framework import current_framework
 from evc.permissions import can
 from evc.procedure import services
@@ -38,7 +39,7 @@ def choose(trajectory: Trajectory):
         form.competencies.data = list(trajectory.progress.chosen)
 
     def action():
-        services.choose_competencies(trajectory, form.competencies.data, actor=actor())
+        services.choose_competencies(trajectory, filled(form.competencies.data), actor=actor())
         message = _("Je keuze is opgeslagen. Beoordeel jezelf nu op elke gekozen competentie.")
         return done(trajectory_url(trajectory), message)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 from flask import request
@@ -58,7 +59,7 @@ def organisation_trajectories(organisation: Organisation):
     supervisor_id = request.args.get("begeleider", type=int)
     number = max(request.args.get("pagina", 1, type=int), 1)
     query = _filtered(organisation, phase, supervisor_id)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    total = db.count(select(func.count()).select_from(query.subquery()))
     return page(
         "procedure/organisation_trajectories.html",
         organisation=organisation,
@@ -83,7 +84,7 @@ def _filtered(organisation: Organisation, phase: str, supervisor_id: int | None)
     return query
 
 
-def _page_of(query, number: int) -> list[Trajectory]:
+def _page_of(query, number: int) -> Sequence[Trajectory]:
     trajectories = db.session.scalars(
         query.options(joinedload(Trajectory.volunteer), joinedload(Trajectory.supervisor))
         .order_by(Trajectory.last_activity_at.desc(), Trajectory.id.desc())

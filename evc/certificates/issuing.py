@@ -22,7 +22,7 @@ from evc.audit import log_action
 from evc.certificates import badge
 from evc.certificates.models import Certificate, VerificationAttempt
 from evc.certificates.pdf import certificate_html, qr_data_uri, render_pdf
-from evc.certificates.services import _notify, current_plan, final_interview_of
+from evc.certificates.services import current_plan, final_interview_of, notify
 from evc.db import utcnow
 from evc.errors import DomainError
 from evc.extensions import db
@@ -108,7 +108,7 @@ def issue_certificate(trajectory: Trajectory, *, actor: User) -> Certificate:
         obj=certificate,
         trajectory_id=trajectory.id,
     )
-    _notify(
+    notify(
         trajectory.volunteer,
         "email/certificate_issued.txt",
         lambda: _("Je bewijs van deelname is klaar"),
@@ -197,7 +197,7 @@ def revoke(certificate: Certificate, reason: str, *, actor: User) -> None:
         organisation_id=certificate.organisation_id,
         obj=certificate,
     )
-    _notify(
+    notify(
         certificate.trajectory.volunteer,
         "email/certificate_revoked.txt",
         lambda: _("Je bewijs van deelname is ingetrokken"),

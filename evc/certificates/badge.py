@@ -154,9 +154,10 @@ def _plan_evidence(data: dict) -> dict:
 @contextmanager
 def _eddsa_without_warning() -> Iterator[None]:
     """joserfc warns on every use of "EdDSA": RFC 9864 deprecates that name in favour of
-    "Ed25519". We keep EdDSA for now because Open Badges 3.0 in the form we issue lists it;
-    moving the badge to the current Open Badges 3.0 form is the step that may change the
-    algorithm. Until then exactly that warning is silenced, and only around our own calls."""
+    "Ed25519". We keep it for now: Open Badges 3.0 as we issue it allows EdDSA and verifiers
+    know it by that name. Moving the badge to the current Open Badges 3.0 form is the step that
+    may change the algorithm; until then exactly this warning is silenced, only around our
+    own calls."""
     with warnings.catch_warnings():
         warnings.filterwarnings(
             "ignore", message="EdDSA is deprecated via RFC 9864", category=SecurityWarning
@@ -168,7 +169,7 @@ def sign(credential_: dict, *, organisation_id: int, key_url: str) -> str:
     """A compact JWS (VC-JWT) over the credential, signed with the organisation's key."""
     header = {"alg": ALGORITHM, "typ": "JWT", "kid": f"{key_url}#{KEY_ID}"}
     key = signing_key(organisation_id)
-    with _eddsa_without_warning():
+    with _eddsa_without_warning():  # default_type=None: the header above already has "typ"
         return jwt.encode(header, _claims(credential_), key, registry=REGISTRY, default_type=None)
 
 

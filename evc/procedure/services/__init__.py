@@ -8,6 +8,7 @@ import these names from here.
 from __future__ import annotations
 
 from evc.errors import flush_or_stale as _flush_or_stale  # the old name, still imported
+from evc.procedure.services.common import log_on_trajectory
 from evc.procedure.services.intake import confirm_intake, record_intake
 from evc.procedure.services.meetings import (
     MEETING_PHASES,
@@ -38,6 +39,7 @@ __all__ = [
     "confirm_intake",
     "log_group_meeting",
     "log_guidance_session",
+    "log_on_trajectory",
     "phase_label",
     "record_intake",
     "save_self_assessment",

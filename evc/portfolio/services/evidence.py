@@ -151,42 +151,39 @@ def add_evidence(
 ) -> EvidenceItem:
     """Add an item to the volunteer's own portfolio, linked to chosen competencies."""
     require_editable(trajectory)
-    kind = EvidenceKind(data["kind"])
-    _check_fields(data)
-    _check_kind(kind, data, upload, has_file=False)
-    item = _new_item(trajectory, kind, data, competency_ids)
+    item = _new_item(trajectory, data, competency_ids, upload)
     if upload is not None:
         _attach_file(item, trajectory, upload, original_name)
-    _store(item, trajectory, "evidence.added", actor=actor, trajectory_id=trajectory.id)
+    db.session.flush()
+    log_on_item(item, "evidence.added", actor=actor, trajectory_id=trajectory.id)
+    touch(trajectory)
     return item
 
 
 def _new_item(
-    trajectory: Trajectory, kind: EvidenceKind, data: dict, competency_ids: Sequence[str]
+    trajectory: Trajectory, data: dict, competency_ids: Sequence[str], upload: CheckedFile | None
 ) -> EvidenceItem:
+    """A new item from the form, once it passes the checks."""
+    kind = EvidenceKind(data["kind"])
+    _check_fields(data)
+    _check_kind(kind, data, upload, has_file=False)
     item = EvidenceItem(trajectory_id=trajectory.id, kind=kind)
-    _fill(item, data)
-    _set_links(item, trajectory, competency_ids)
+    _fill(item, trajectory, data, competency_ids)
     db.session.add(item)
     return item
 
 
-def _store(
-    item: EvidenceItem, trajectory: Trajectory, action: str, *, actor: User, **details
+def _fill(
+    item: EvidenceItem, trajectory: Trajectory, data: dict, competency_ids: Sequence[str]
 ) -> None:
-    """Flush the item, write its audit row and mark the trajectory as active."""
-    db.session.flush()
-    log_on_item(item, action, actor=actor, **details)
-    touch(trajectory)
-
-
-def _fill(item: EvidenceItem, data: dict) -> None:
+    """The item's texts, dates and competencies as the form gives them."""
     item.title = data["title"].strip()
     item.description = (data.get("description") or "").strip()
     item.activity_from = data["activity_from"]
     item.activity_to = data.get("activity_to")
     item.work_context = data["work_context"].strip()
     item.updated_at = utcnow()
+    _set_links(item, trajectory, competency_ids)
 
 
 def _check_confirmed_statement(item: EvidenceItem, kind: EvidenceKind, data: dict) -> None:
@@ -226,10 +223,11 @@ def update_evidence(
     require_editable(trajectory)
     refuse_if_stale(item, version_id)
     item.kind = _checked_change(item, data, upload, remove_file=remove_file)
-    _fill(item, data)
-    _set_links(item, trajectory, competency_ids)
+    _fill(item, trajectory, data, competency_ids)
     _replace_file(item, trajectory, upload, original_name, remove_file=remove_file)
-    _store(item, trajectory, "evidence.changed", actor=actor)
+    db.session.flush()
+    log_on_item(item, "evidence.changed", actor=actor)
+    touch(trajectory)
 
 
 def _replace_file(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-bp = Blueprint("portfolio", __name__)
+bp: Blueprint = Blueprint("portfolio", __name__)  # annotated: the route modules import it back
 
 from evc.portfolio.views import evidence, reading, referees  # noqa: E402  (the routes)
 from evc.portfolio.views.evidence import kind_labels  # noqa: E402

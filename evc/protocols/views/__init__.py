@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-bp = Blueprint("protocols", __name__)
+bp: Blueprint = Blueprint("protocols", __name__)  # annotated: the route modules import it back
 
 from evc.protocols.views import api, checks, clearances, library  # noqa: E402  (the routes)
 

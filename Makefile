@@ -55,6 +55,7 @@ run: db
 # Coverage is measured on the SQLite run only (settings in [tool.coverage] of pyproject.toml).
 test: install-test translations
 	$(BIN)/ruff check evc tests bench
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q --cov=evc --cov-report=term:skip-covered
 	$(BIN)/python -m pytest -q --db=postgresql
 

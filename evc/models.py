@@ -2,7 +2,6 @@
 
 from evc.accounts.models import (  # noqa: F401
     AccountToken,
-    LoginAttempt,
     Membership,
     Organisation,
     User,
@@ -21,7 +20,6 @@ from evc.certificates.models import (  # noqa: F401
     Certificate,
     DevelopmentPlanVersion,
     FinalInterview,
-    VerificationAttempt,
 )
 from evc.db import Base
 from evc.mail import OutboxMessage  # noqa: F401
@@ -31,7 +29,6 @@ from evc.participation.models import (  # noqa: F401
     HoursEntry,
     ParticipationAgreement,
     ParticipationReport,
-    ReportCheckAttempt,
 )
 from evc.portfolio.models import (  # noqa: F401
     EvidenceComment,
@@ -59,5 +56,6 @@ from evc.protocols.models import (  # noqa: F401
     TaskProtocol,
     VolunteerVog,
 )
+from evc.throttle import ThrottleAttempt  # noqa: F401
 
 metadata = Base.metadata

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Enum, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import Boolean, Enum, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from evc.db import Base, TimestampMixin, UTCDateTime
@@ -162,19 +162,3 @@ class AccountToken(TimestampMixin, Base):
     )
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
-
-
-class LoginAttempt(Base):
-    """Failed logins, counted per account and per address to slow down guessing."""
-
-    __tablename__ = "login_attempt"
-    __table_args__ = (
-        Index("ix_login_attempt_account_key_at", "account_key", "attempted_at"),
-        Index("ix_login_attempt_address_at", "address", "attempted_at"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    # sha256 of the normalised e-mail address: the log does not collect addresses people typed.
-    account_key: Mapped[str] = mapped_column(String(64))
-    address: Mapped[str] = mapped_column(String(64))
-    attempted_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -17,7 +17,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from evc.assessment.models import CRITERIA, Verdict
 from evc.formfields import SelectChoice
-from evc.procedure.settings import DEFAULTS
+from evc.procedure.models import DEFAULTS
 
 CRITERION_LABELS = {
     "variation": _l("Variatie"),

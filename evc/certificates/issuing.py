@@ -1,4 +1,5 @@
-"""Issuing, revoking and checking certificates, and the signed Open Badges export.
+"""Issuing and revoking certificates, and the signed Open Badges export (the public check
+lives in ``checking.py``).
 
 An issue renders the PDF first and only then adds rows, so a failed render leaves nothing; the
 PDF bytes are stored in the database (no file that could outlive a rolled-back transaction).
@@ -8,21 +9,18 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
-from datetime import timedelta
 
-from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from evc.accounts.models import User
 from evc.audit import log_action
 from evc.certificates import badge
-from evc.certificates.models import Certificate, VerificationAttempt
+from evc.certificates.models import Certificate, DevelopmentPlanVersion
 from evc.certificates.pdf import certificate_html, qr_data_uri, render_pdf
-from evc.certificates.services import _notify, current_plan, final_interview_of
+from evc.certificates.services import current_plan, final_interview_of, notify
 from evc.db import utcnow
 from evc.errors import DomainError
 from evc.extensions import db
@@ -77,30 +75,50 @@ def issue_certificate(trajectory: Trajectory, *, actor: User) -> Certificate:
     problems = issue_problems(trajectory)
     if problems:
         raise DomainError(" ".join(problems))
-    now = utcnow()
-    number = new_number()
-    data = certificate_data(trajectory, number=number, issued_at=now)
+    certificate = _rendered_certificate(trajectory, actor=actor)
+    _add_once(certificate)
+    advance_phase(trajectory, Phase.COMPLETED, actor=actor)
+    _announce_issue(certificate, trajectory, actor=actor)
+    return certificate
+
+
+def _rendered_certificate(trajectory: Trajectory, *, actor: User) -> Certificate:
+    """The PDF rendered first, then the row made (not yet added): a failed render adds nothing."""
+    issued_at = utcnow()
+    data = certificate_data(trajectory, number=new_number(), issued_at=issued_at)
     pdf = render_pdf(certificate_html(data))
-    certificate = Certificate(
+    return Certificate(
         trajectory_id=trajectory.id,
         organisation_id=trajectory.organisation_id,
-        number=number,
-        holder_name=trajectory.volunteer.display_name,
-        competencies=[{"id": c["id"], "name": c["names"]} for c in data["competencies"]],
-        language=data["language"],
-        plan_version_id=data["plan_version_id"],
+        issued_at=issued_at,
+        issued_by_id=actor.id,
         pdf=pdf,
         sha256=hashlib.sha256(pdf).hexdigest(),
-        issued_at=now,
-        issued_by_id=actor.id,
+        **_statements(data),
     )
+
+
+def _statements(data: dict) -> dict:
+    """What the certificate states, kept next to its PDF for the public check and the badge."""
+    return {
+        "number": data["number"],
+        "holder_name": data["holder"],
+        "competencies": [{"id": c["id"], "name": c["names"]} for c in data["competencies"]],
+        "language": data["language"],
+        "plan_version_id": data["plan_version_id"],
+    }
+
+
+def _add_once(certificate: Certificate) -> None:
     db.session.add(certificate)
     try:
         with db.session.begin_nested():
             db.session.flush()
     except IntegrityError as error:  # issued by a second request at the same moment
         raise DomainError(_("Het bewijs van deelname is al uitgegeven.")) from error
-    advance_phase(trajectory, Phase.COMPLETED, actor=actor)
+
+
+def _announce_issue(certificate: Certificate, trajectory: Trajectory, *, actor: User) -> None:
     log_action(
         "certificate.issued",
         actor=actor,
@@ -108,59 +126,81 @@ def issue_certificate(trajectory: Trajectory, *, actor: User) -> Certificate:
         obj=certificate,
         trajectory_id=trajectory.id,
     )
-    _notify(
+    notify(
         trajectory.volunteer,
         "email/certificate_issued.txt",
         lambda: _("Je bewijs van deelname is klaar"),
         trajectory,
-        number=number,
+        number=certificate.number,
     )
-    return certificate
 
 
 def certificate_data(trajectory: Trajectory, *, number: str, issued_at) -> dict:
     """Plain values for the PDF: no ORM objects reach the template."""
-    from evc.assessment.models import Verdict
-    from evc.assessment.services import final_assignment, outcome
-
     language = trajectory.volunteer.language or "nl"
     framework = current_framework(trajectory.framework_id)
-    plan = current_plan(trajectory)
+    with force_locale(language):
+        return (
+            _document(trajectory, number, issued_at, language)
+            | _people(trajectory)
+            | _recognised(trajectory, framework, language)
+            | _plan_fields(current_plan(trajectory), framework, language)
+        )
+
+
+def _document(trajectory: Trajectory, number: str, issued_at, language: str) -> dict:
+    """The certificate itself: its number, where it is checked and the period it covers."""
+    verify_url = absolute_url("certificates.verify_number", number=number)
+    return {
+        "language": language,
+        "number": number,
+        "period_start": trajectory.created_at.date(),
+        "issued_on": issued_at.date(),
+        "verify_url": verify_url,
+        "qr": qr_data_uri(verify_url),
+    }
+
+
+def _people(trajectory: Trajectory) -> dict:
+    from evc.assessment.services import final_assignment
+
     lead = final_assignment(trajectory.id)
+    return {
+        "holder": trajectory.volunteer.display_name,
+        "organisation": trajectory.organisation.name,
+        "supervisor": trajectory.supervisor.display_name,
+        "assessor": lead.assessor.display_name if lead else "",
+    }
+
+
+def _recognised(trajectory: Trajectory, framework, language: str) -> dict:
+    """The competencies the assessment found demonstrated, named in ``language``."""
+    from evc.assessment.models import Verdict
+    from evc.assessment.services import outcome
+
     recognised = [
-        framework.competency(cid)
+        _named_competency(framework.competency(cid), language)
         for cid, item in outcome(trajectory).items()
         if item.verdict == Verdict.DEMONSTRATED
     ]
-    verify_url = absolute_url("certificates.verify_number", number=number)
-    with force_locale(language):
-        return {
-            "language": language,
-            "number": number,
-            "holder": trajectory.volunteer.display_name,
-            "organisation": trajectory.organisation.name,
-            "period_start": trajectory.created_at.date(),
-            "issued_on": issued_at.date(),
-            "framework": framework.name(language),
-            "competencies": [
-                {
-                    "id": c.id,
-                    "name": c.name(language),
-                    "names": {"nl": c.name("nl"), "en": c.name("en")},
-                    "definition": c.definition(language),
-                }
-                for c in recognised
-            ],
-            "supervisor": trajectory.supervisor.display_name,
-            "assessor": lead.assessor.display_name if lead else "",
-            "plan_version_id": plan.id if plan else None,
-            "plan_number": plan.number if plan else None,
-            "goals": [
-                readable_goal(goal, framework, language) for goal in (plan.goals if plan else [])
-            ],
-            "verify_url": verify_url,
-            "qr": qr_data_uri(verify_url),
-        }
+    return {"framework": framework.name(language), "competencies": recognised}
+
+
+def _named_competency(competency, language: str) -> dict:
+    return {
+        "id": competency.id,
+        "name": competency.name(language),
+        "names": {"nl": competency.name("nl"), "en": competency.name("en")},
+        "definition": competency.definition(language),
+    }
+
+
+def _plan_fields(plan: DevelopmentPlanVersion | None, framework, language: str) -> dict:
+    return {
+        "plan_version_id": plan.id if plan else None,
+        "plan_number": plan.number if plan else None,
+        "goals": [readable_goal(g, framework, language) for g in (plan.goals if plan else [])],
+    }
 
 
 def readable_goal(goal: dict, framework, language: str) -> dict:
@@ -182,112 +222,36 @@ def readable_goal(goal: dict, framework, language: str) -> dict:
 
 def revoke(certificate: Certificate, reason: str, *, actor: User) -> None:
     """Revoke with a reason; the public page shows it as revoked from now on."""
+    reason = _revocation_reason(certificate, reason)
+    certificate.revoked_at = utcnow()
+    certificate.revoked_by_id = actor.id
+    certificate.revocation_reason = reason
+    db.session.flush()
+    _announce_revocation(certificate, reason, actor=actor)
+
+
+def _revocation_reason(certificate: Certificate, reason: str) -> str:
     if certificate.is_revoked:
         raise DomainError(_("Dit bewijs van deelname is al ingetrokken."))
     reason = (reason or "").strip()
     if len(reason) < 5:
         raise DomainError(_("Schrijf op waarom je het bewijs intrekt."), field="reason")
-    certificate.revoked_at = utcnow()
-    certificate.revoked_by_id = actor.id
-    certificate.revocation_reason = reason
-    db.session.flush()
+    return reason
+
+
+def _announce_revocation(certificate: Certificate, reason: str, *, actor: User) -> None:
     log_action(
         "certificate.revoked",
         actor=actor,
         organisation_id=certificate.organisation_id,
         obj=certificate,
     )
-    _notify(
+    notify(
         certificate.trajectory.volunteer,
         "email/certificate_revoked.txt",
         lambda: _("Je bewijs van deelname is ingetrokken"),
         certificate.trajectory,
         reason=reason,
-    )
-
-
-# --- the public check --------------------------------------------------------------------------
-
-
-class VerificationThrottled(DomainError):
-    pass
-
-
-def count_attempt(address: str) -> None:
-    """Count one lookup from ``address``; raise ``VerificationThrottled`` over the limit."""
-    config = current_app.config
-    since = utcnow() - timedelta(minutes=config["VERIFY_WINDOW_MINUTES"])
-    recent = db.count(
-        select(func.count(VerificationAttempt.id)).where(
-            VerificationAttempt.address == address, VerificationAttempt.attempted_at >= since
-        )
-    )
-    if recent >= config["VERIFY_MAX_PER_ADDRESS"]:
-        raise VerificationThrottled(_("Je hebt te vaak gezocht. Wacht een kwartier."))
-    db.session.add(VerificationAttempt(address=address, attempted_at=utcnow()))
-    db.session.flush()
-
-
-def find_by_number(text: str) -> Certificate | None:
-    number = normalise_number(text)
-    if len(number) != 4 * NUMBER_GROUPS + NUMBER_GROUPS - 1:
-        return None
-    return db.session.scalar(select(Certificate).where(Certificate.number == number))
-
-
-PDF_MAGIC = b"%PDF-"
-
-
-def too_large(max_bytes: int) -> DomainError:
-    return DomainError(
-        _(
-            "Dit bestand is te groot. Een bewijs van deelname is kleiner dan %(mb)d MB.",
-            mb=max(1, max_bytes // 1_000_000),
-        ),
-        field="file",
-    )
-
-
-def find_by_pdf(stream, max_bytes: int) -> Certificate | None:
-    """The certificate whose stored PDF has exactly these bytes, else None. Raises
-    ``DomainError`` for something that is not a PDF or is too large."""
-    digest = hashlib.sha256()
-    size = 0
-    head = b""
-    while chunk := stream.read(64 * 1024):
-        if not head:
-            head = chunk[:5]
-        size += len(chunk)
-        if size > max_bytes:
-            raise too_large(max_bytes)
-        digest.update(chunk)
-    if size == 0:
-        raise DomainError(_("Kies het PDF-bestand van het bewijs van deelname."), field="file")
-    if head != PDF_MAGIC:
-        raise DomainError(_("Dit is geen PDF-bestand."), field="file")
-    return db.session.scalar(select(Certificate).where(Certificate.sha256 == digest.hexdigest()))
-
-
-@dataclass(frozen=True)
-class PublicView:
-    """The only facts the public page shows."""
-
-    number: str
-    holder: str
-    organisation: str
-    issued_at: object
-    competencies: list[str]
-    revoked_at: object
-
-
-def public_view(certificate: Certificate, language: str) -> PublicView:
-    return PublicView(
-        number=certificate.number,
-        holder=certificate.holder_name,
-        organisation=certificate.organisation.name,
-        issued_at=certificate.issued_at,
-        competencies=[c["name"].get(language) or c["name"]["nl"] for c in certificate.competencies],
-        revoked_at=certificate.revoked_at,
     )
 
 
@@ -312,53 +276,80 @@ def badge_token(certificate: Certificate) -> str:
 
 
 def badge_data(certificate: Certificate) -> dict:
-    from evc.certificates.models import DevelopmentPlanVersion
-
-    trajectory = certificate.trajectory
+    """Plain values for the Open Badge (``badge.credential``), in the certificate's language."""
     language = certificate.language
-    framework = current_framework(trajectory.framework_id)
-    plan = (
-        db.session.get(DevelopmentPlanVersion, certificate.plan_version_id)
-        if certificate.plan_version_id
-        else None
-    )
+    framework = current_framework(certificate.trajectory.framework_id)
     with force_locale(language):
-        return {
-            "language": language,
-            "verify_url": absolute_url("certificates.verify_number", number=certificate.number),
-            "issuer_id": key_url(certificate.organisation_id),
-            "organisation_name": certificate.organisation.name,
-            "holder_name": certificate.holder_name,
-            "holder_email": trajectory.volunteer.email,
-            "issued_at": certificate.issued_at,
-            "period_start": trajectory.created_at,
-            "framework_name": framework.name(language),
-            "achievement_id": f"urn:evc:achievement:{framework.id}:{framework.version}",
-            "achievement_name": _("Bewijs van deelname EVC-A"),
-            "achievement_description": _(
-                "De houder heeft het hele EVC-A-traject gevolgd. Een onafhankelijke beoordelaar "
-                "heeft de genoemde competenties erkend."
-            ),
-            "criteria": _(
-                "Begingesprek, portfolio met bewijs per competentie, beoordeling door een "
-                "onafhankelijke beoordelaar en een eindgesprek met ontwikkelplan."
-            ),
-            "credential_name": _("Bewijs van deelname EVC-A"),
-            "result_value": _("aangetoond"),
-            "competencies": [
-                {
-                    "id": c["id"],
-                    "name": framework.competency(c["id"]).name(language),
-                    "definition": framework.competency(c["id"]).definition(language),
-                    "url": absolute_url("core.competency", competency_id=c["id"]),
-                }
-                for c in certificate.competencies
-            ],
-            "plan_name": _("Persoonlijk ontwikkelplan (versie %(n)d)", n=plan.number)
-            if plan
-            else "",
-            "plan_narrative": plan_markdown(plan.goals, framework, language) if plan else "",
-        }
+        return (
+            _badge_facts(certificate)
+            | _achievement_texts(framework)
+            | _badge_competencies(certificate, framework, language)
+            | _badge_plan(certificate, framework, language)
+        )
+
+
+def _badge_facts(certificate: Certificate) -> dict:
+    """Who holds it, who issued it, when, and where it is checked."""
+    trajectory = certificate.trajectory
+    return {
+        "language": certificate.language,
+        "verify_url": absolute_url("certificates.verify_number", number=certificate.number),
+        "issuer_id": key_url(certificate.organisation_id),
+        "organisation_name": certificate.organisation.name,
+        "holder_name": certificate.holder_name,
+        "holder_email": trajectory.volunteer.email,
+        "issued_at": certificate.issued_at,
+        "period_start": trajectory.created_at,
+    }
+
+
+def _achievement_texts(framework) -> dict:
+    return {
+        "achievement_id": f"urn:evc:achievement:{framework.id}:{framework.version}",
+        "achievement_name": _("Bewijs van deelname EVC-A"),
+        "achievement_description": _(
+            "De houder heeft het hele EVC-A-traject gevolgd. Een onafhankelijke beoordelaar "
+            "heeft de genoemde competenties erkend."
+        ),
+        "criteria": _(
+            "Begingesprek, portfolio met bewijs per competentie, beoordeling door een "
+            "onafhankelijke beoordelaar en een eindgesprek met ontwikkelplan."
+        ),
+        "credential_name": _("Bewijs van deelname EVC-A"),
+        "result_value": _("aangetoond"),
+    }
+
+
+def _badge_competencies(certificate: Certificate, framework, language: str) -> dict:
+    """The competencies recognised at issue, as the certificate lists them."""
+    return {
+        "framework_name": framework.name(language),
+        "competencies": [
+            _badge_competency(c["id"], framework, language) for c in certificate.competencies
+        ],
+    }
+
+
+def _badge_competency(competency_id: str, framework, language: str) -> dict:
+    competency = framework.competency(competency_id)
+    return {
+        "id": competency_id,
+        "name": competency.name(language),
+        "definition": competency.definition(language),
+        "url": absolute_url("core.competency", competency_id=competency_id),
+    }
+
+
+def _badge_plan(certificate: Certificate, framework, language: str) -> dict:
+    """The plan as agreed at issue: a later version of the plan does not change the badge."""
+    plan_id = certificate.plan_version_id
+    plan = db.session.get(DevelopmentPlanVersion, plan_id) if plan_id else None
+    if plan is None:
+        return {"plan_name": "", "plan_narrative": ""}
+    return {
+        "plan_name": _("Persoonlijk ontwikkelplan (versie %(n)d)", n=plan.number),
+        "plan_narrative": plan_markdown(plan.goals, framework, language),
+    }
 
 
 def plan_markdown(goals: list[dict], framework, language: str) -> str:

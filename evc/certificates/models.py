@@ -13,7 +13,6 @@ from sqlalchemy import (
     JSON,
     Date,
     ForeignKey,
-    Index,
     Integer,
     LargeBinary,
     String,
@@ -112,17 +111,6 @@ class Certificate(Base):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
-
-
-class VerificationAttempt(Base):
-    """Lookups on the public verification page, counted per client address (rate limit)."""
-
-    __tablename__ = "verification_attempt"
-    __table_args__ = (Index("ix_verification_attempt_address_at", "address", "attempted_at"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    address: Mapped[str] = mapped_column(String(64))
-    attempted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class IssuedRecordChanged(RuntimeError):

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import render_template
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -18,14 +16,14 @@ from evc.accounts.models import User
 from evc.audit import log_action
 from evc.certificates.models import DevelopmentPlanVersion, FinalInterview
 from evc.db import utcnow
-from evc.errors import DomainError, stale_edit
+from evc.errors import DomainError, flush_or_stale, stale_edit
 from evc.extensions import db
-from evc.mail import absolute_url, queue_mail
+from evc.mail import absolute_url, mail_user
 from evc.procedure.models import Trajectory
 from evc.procedure.phases import Phase
-from evc.procedure.services import _flush_or_stale
 
-GOAL_FIELDS = ("competency_id", "goal", "actions", "support", "support_from", "target_date")
+TEXT_FIELDS = ("goal", "actions", "support", "support_from")
+GOAL_FIELDS = ("competency_id", *TEXT_FIELDS, "target_date")
 MAX_GOALS = 12
 MAX_TEXT = 2000
 PLAN_PHASES = (Phase.FINAL_INTERVIEW, Phase.COMPLETED)
@@ -45,10 +43,22 @@ def record_final_interview(
 ) -> FinalInterview:
     """Record or correct the final interview (date, what was discussed, the volunteer's
     reaction). Only in the final-interview phase; a stale form raises ``ConcurrentEdit``."""
+    _check_interview(trajectory, data)
+    interview, first = _interview_to_write(trajectory, version_id)
+    interview.held_on = data["held_on"]
+    interview.discussed = data["discussed"].strip()
+    interview.volunteer_reaction = data["volunteer_reaction"].strip()
+    interview.recorded_by_id = actor.id
+    _flush_first_save_wins()
+    action = "final_interview.recorded" if first else "final_interview.changed"
+    _log_on_trajectory(trajectory, action, actor=actor)
+    return interview
+
+
+def _check_interview(trajectory: Trajectory, data: dict) -> None:
     if trajectory.phase != Phase.FINAL_INTERVIEW:
         raise DomainError(_("Het eindgesprek kun je alleen in de fase eindgesprek vastleggen."))
-    held_on = data["held_on"]
-    if held_on > date.today():
+    if data["held_on"] > date.today():
         raise DomainError(
             _("Een gesprek dat al gehouden is, kan niet in de toekomst liggen."), field="held_on"
         )
@@ -58,32 +68,23 @@ def record_final_interview(
     ):
         if not (data.get(name) or "").strip():
             raise DomainError(message, field=name)
+
+
+def _interview_to_write(
+    trajectory: Trajectory, version_id: int | None
+) -> tuple[FinalInterview, bool]:
+    """The stored interview, or a new one (True) for the first record. A form that was read
+    before the last save is stale."""
     interview = final_interview_of(trajectory)
-    first = interview is None
     if interview is None:
         if version_id:
             raise stale_edit()
         interview = FinalInterview(trajectory_id=trajectory.id)
         db.session.add(interview)
-    elif version_id != interview.version_id:
+        return interview, True
+    if version_id != interview.version_id:
         raise stale_edit()
-    interview.held_on = held_on
-    interview.discussed = data["discussed"].strip()
-    interview.volunteer_reaction = data["volunteer_reaction"].strip()
-    interview.recorded_by_id = actor.id
-    try:
-        with db.session.begin_nested():
-            _flush_or_stale()
-    except IntegrityError as error:  # recorded by someone else at the same moment
-        raise stale_edit() from error
-    log_action(
-        "final_interview.recorded" if first else "final_interview.changed",
-        actor=actor,
-        organisation_id=trajectory.organisation_id,
-        obj=trajectory,
-    )
-    trajectory.last_activity_at = utcnow()
-    return interview
+    return interview, False
 
 
 # --- development plan ------------------------------------------------------------------------
@@ -129,40 +130,59 @@ def clean_goals(trajectory: Trajectory, rows: list[dict]) -> list[dict]:
     """Validate the goals typed in a form: rows left wholly empty are skipped; a row with text
     but no goal, a target date in the past or an unknown competency is refused."""
     chosen = set(trajectory.progress.chosen)
-    goals = []
-    for index, row in enumerate(rows):
-        texts = {
-            n: (row.get(n) or "").strip() for n in ("goal", "actions", "support", "support_from")
-        }
-        if not any(texts.values()) and not row.get("target_date"):
-            continue
-        field = f"goals-{index}-"
-        if not texts["goal"]:
-            raise DomainError(_("Schrijf bij elk doel op wat het doel is."), field=field + "goal")
-        if any(len(v) > MAX_TEXT for v in texts.values()):
-            raise DomainError(_("Deze tekst is te lang."), field=field + "goal")
-        target = row.get("target_date")
-        if target is not None and target < date.today():
-            raise DomainError(
-                _("De streefdatum mag niet in het verleden liggen."), field=field + "target_date"
-            )
-        competency_id = row.get("competency_id") or None
-        if competency_id is not None and competency_id not in chosen:
-            raise DomainError(
-                _("Kies een competentie van dit traject, of geen."), field=field + "competency_id"
-            )
-        goals.append(
-            texts
-            | {
-                "competency_id": competency_id,
-                "target_date": target.isoformat() if target else None,
-            }
-        )
+    goals = [
+        _clean_goal(row, f"goals-{index}-", chosen)
+        for index, row in enumerate(rows)
+        if not _is_blank(row)
+    ]
     if not goals:
         raise DomainError(_("Schrijf minstens één doel op."), field="goals-0-goal")
     if len(goals) > MAX_GOALS:
         raise DomainError(_("Een plan heeft hoogstens %(n)d doelen.", n=MAX_GOALS))
     return goals
+
+
+def _texts(row: dict) -> dict[str, str]:
+    return {name: (row.get(name) or "").strip() for name in TEXT_FIELDS}
+
+
+def _is_blank(row: dict) -> bool:
+    return not any(_texts(row).values()) and not row.get("target_date")
+
+
+def _clean_goal(row: dict, field: str, chosen: set[str]) -> dict:
+    """One goal as stored; ``field`` (``goals-<n>-``) names the row for an error message."""
+    texts = _texts(row)
+    _check_texts(texts, field)
+    target = row.get("target_date")
+    _check_target_date(target, field)
+    competency_id = row.get("competency_id") or None
+    _check_competency(competency_id, chosen, field)
+    return texts | {
+        "competency_id": competency_id,
+        "target_date": target.isoformat() if target else None,
+    }
+
+
+def _check_texts(texts: dict[str, str], field: str) -> None:
+    if not texts["goal"]:
+        raise DomainError(_("Schrijf bij elk doel op wat het doel is."), field=field + "goal")
+    if any(len(v) > MAX_TEXT for v in texts.values()):
+        raise DomainError(_("Deze tekst is te lang."), field=field + "goal")
+
+
+def _check_target_date(target: date | None, field: str) -> None:
+    if target is not None and target < date.today():
+        raise DomainError(
+            _("De streefdatum mag niet in het verleden liggen."), field=field + "target_date"
+        )
+
+
+def _check_competency(competency_id: str | None, chosen: set[str], field: str) -> None:
+    if competency_id is not None and competency_id not in chosen:
+        raise DomainError(
+            _("Kies een competentie van dit traject, of geen."), field=field + "competency_id"
+        )
 
 
 def save_plan(
@@ -174,44 +194,52 @@ def save_plan(
     if trajectory.phase not in PLAN_PHASES:
         raise DomainError(_("Het ontwikkelplan maak je in het eindgesprek."))
     goals = clean_goals(trajectory, rows)
+    plan = _plan_to_write(trajectory, version_id)
+    plan.goals = goals
+    plan.written_by_id = actor.id
+    _flush_first_save_wins()
+    details = {"number": plan.number, "goals": len(goals)}
+    _log_on_trajectory(trajectory, "development_plan.saved", actor=actor, **details)
+    _ask_volunteer_to_confirm(trajectory)
+    return plan
+
+
+def _plan_to_write(trajectory: Trajectory, version_id: int | None) -> DevelopmentPlanVersion:
+    """The latest version while nobody confirmed it, else a new version after it. A form that
+    was read before the latest save is stale."""
     latest = current_plan(trajectory)
     if (latest.version_id if latest else None) != version_id:
         raise stale_edit()
     if latest is not None and not latest.is_touched:
-        plan = latest
-    else:
-        plan = DevelopmentPlanVersion(
-            trajectory_id=trajectory.id, number=(latest.number + 1) if latest else 1
-        )
-        db.session.add(plan)
-    plan.goals = goals
-    plan.written_by_id = actor.id
-    try:
-        with db.session.begin_nested():
-            _flush_or_stale()
-    except IntegrityError as error:  # another version was saved at the same moment
-        raise stale_edit() from error
-    log_action(
-        "development_plan.saved",
-        actor=actor,
-        organisation_id=trajectory.organisation_id,
-        obj=trajectory,
-        number=plan.number,
-        goals=len(goals),
-    )
-    trajectory.last_activity_at = utcnow()
-    _notify(
+        return latest
+    number = (latest.number + 1) if latest else 1
+    plan = DevelopmentPlanVersion(trajectory_id=trajectory.id, number=number)
+    db.session.add(plan)
+    return plan
+
+
+def _ask_volunteer_to_confirm(trajectory: Trajectory) -> None:
+    notify(
         trajectory.volunteer,
         "email/certificate_plan_ready.txt",
         lambda: _("Lees en bevestig je ontwikkelplan"),
         trajectory,
     )
-    return plan
 
 
 def confirm_plan(trajectory: Trajectory, *, number: int | None, actor: User) -> None:
     """The volunteer or the supervisor confirms the version they read (``number``). A plan
     changed since it was read is not confirmed."""
+    plan = _plan_to_confirm(trajectory, number)
+    attribute = _confirmation_by(trajectory, actor)
+    if getattr(plan, attribute) is not None:
+        raise DomainError(_("Je hebt dit plan al bevestigd."))
+    setattr(plan, attribute, utcnow())
+    flush_or_stale()
+    _log_on_trajectory(trajectory, "development_plan.confirmed", actor=actor, number=plan.number)
+
+
+def _plan_to_confirm(trajectory: Trajectory, number: int | None) -> DevelopmentPlanVersion:
     if trajectory.phase not in PLAN_PHASES:
         raise DomainError(_("Het ontwikkelplan bevestig je in het eindgesprek."))
     plan = current_plan(trajectory)
@@ -221,33 +249,39 @@ def confirm_plan(trajectory: Trajectory, *, number: int | None, actor: User) -> 
         raise DomainError(
             _("Het plan is net aangepast. Lees de nieuwe versie en bevestig die dan.")
         )
+    return plan
+
+
+def _confirmation_by(trajectory: Trajectory, actor: User) -> str:
+    """The plan's column for the actor's confirmation: the volunteer's or the supervisor's."""
     if actor.id == trajectory.volunteer_id:
-        attribute = "volunteer_confirmed_at"
-    elif actor.id == trajectory.supervisor_id:
-        attribute = "supervisor_confirmed_at"
-    else:
-        raise DomainError(_("Alleen de vrijwilliger en de begeleider bevestigen het plan."))
-    if getattr(plan, attribute) is not None:
-        raise DomainError(_("Je hebt dit plan al bevestigd."))
-    setattr(plan, attribute, utcnow())
-    _flush_or_stale()
+        return "volunteer_confirmed_at"
+    if actor.id == trajectory.supervisor_id:
+        return "supervisor_confirmed_at"
+    raise DomainError(_("Alleen de vrijwilliger en de begeleider bevestigen het plan."))
+
+
+# --- shared steps ----------------------------------------------------------------------------
+
+
+def _flush_first_save_wins() -> None:
+    """Flush; a row that another request saved at the same moment makes this save stale."""
+    try:
+        with db.session.begin_nested():
+            flush_or_stale()
+    except IntegrityError as error:
+        raise stale_edit() from error
+
+
+def _log_on_trajectory(trajectory: Trajectory, action: str, *, actor: User, **details) -> None:
+    """The audit row of a change on the trajectory, which counts as activity on it."""
     log_action(
-        "development_plan.confirmed",
-        actor=actor,
-        organisation_id=trajectory.organisation_id,
-        obj=trajectory,
-        number=plan.number,
+        action, actor=actor, organisation_id=trajectory.organisation_id, obj=trajectory, **details
     )
     trajectory.last_activity_at = utcnow()
 
 
-def _notify(user: User, template: str, subject, trajectory: Trajectory, **context) -> None:
-    with force_locale(user.language):
-        body = render_template(
-            template,
-            user=user,
-            trajectory=trajectory,
-            link=absolute_url("procedure.trajectory", trajectory_id=trajectory.id),
-            **context,
-        )
-        queue_mail(user, str(subject()), body)
+def notify(user: User, template: str, subject, trajectory: Trajectory, **context) -> None:
+    """Mail ``user`` about ``trajectory``, with a link to its page."""
+    link = absolute_url("procedure.trajectory", trajectory_id=trajectory.id)
+    mail_user(user, template, subject, trajectory=trajectory, link=link, **context)

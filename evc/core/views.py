@@ -17,7 +17,7 @@ from evc.permissions import can
 from evc.procedure.guidance import next_step
 from evc.procedure.models import Trajectory
 from evc.procedure.phases import ACTIVE_PHASES, PHASE_LABELS, STEPS
-from evc.procedure.progress import settings_for
+from evc.procedure.settings import settings_for
 from evc.web import actor, page, permission, public
 
 bp = Blueprint("core", __name__)
@@ -96,7 +96,7 @@ def supervised_summary(user) -> dict:
         1
         for r in rows
         if now - r.last_activity_at
-        > timedelta(days=limits[r.organisation_id]["stalled_after_days"])
+        > timedelta(days=limits[r.organisation_id].stalled_after_days)
     )
     return {"active": len(rows), "stalled": stalled}
 

@@ -186,14 +186,3 @@ class ParticipationReport(TimestampMixin, Base):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
-
-
-class ReportCheckAttempt(Base):
-    """A use of the public check page, counted per client address to slow down guessing."""
-
-    __tablename__ = "participation_report_check"
-    __table_args__ = (Index("ix_participation_report_check_address_at", "address", "checked_at"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    address: Mapped[str] = mapped_column(String(64))
-    checked_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from sqlalchemy import (
     Boolean,
@@ -23,7 +24,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from evc.accounts.models import Organisation, User, enum_column
 from evc.db import Base, TimestampMixin, UTCDateTime, VersionMixin, utcnow
 from evc.procedure.phases import ACTIVE_PHASES, Phase
-from evc.procedure.settings import DEFAULTS
 
 if TYPE_CHECKING:
     from evc.procedure.progress import Progress
@@ -73,13 +73,14 @@ class Trajectory(VersionMixin, TimestampMixin, Base):
     def is_active(self) -> bool:
         return self.phase in ACTIVE_PHASES
 
+    # Set by ``evc.procedure.progress`` (imported with this package), which reads the models.
+    load_progress: ClassVar[Callable[[list[Trajectory]], None]]
+
     @property
     def progress(self):
         """Counts for guards and lists; loaded in bulk by ``load_progress`` where possible."""
         if getattr(self, "_progress", None) is None:
-            from evc.procedure.progress import load_progress
-
-            load_progress([self])
+            Trajectory.load_progress([self])
         return self._progress
 
 
@@ -221,6 +222,19 @@ class SelfAssessment(VersionMixin, TimestampMixin, Base):
     @property
     def is_complete(self) -> bool:
         return self.rating is not None and all(getattr(self, f).strip() for f in STARR_FIELDS)
+
+
+# The settings an organisation has before it changes any (written once: the columns, the
+# readers in ``evc.procedure.settings`` and the settings form take them from here).
+DEFAULTS = {
+    "min_guidance_sessions": 2,
+    "recommended_group_meetings": 2,
+    "stalled_after_days": 30,
+    "allow_internal_assessor": False,
+    "blind_assessment": False,
+    "two_assessors": False,
+    "share_reports_with_case_managers": False,
+}
 
 
 class OrganisationSettings(Base):

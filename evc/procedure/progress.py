@@ -21,15 +21,10 @@ from evc.procedure.models import (
     GroupAttendance,
     GuidanceSession,
     Intake,
-    OrganisationSettings,
     SelfAssessment,
+    Trajectory,
 )
-
-DEFAULT_SETTINGS = {
-    "min_guidance_sessions": 2,
-    "recommended_group_meetings": 2,
-    "stalled_after_days": 30,
-}
+from evc.procedure.settings import settings_for
 
 
 @dataclass
@@ -82,23 +77,6 @@ def competency_names(competency_ids) -> list[str]:
     return [framework.competency(c).name(language) for c in competency_ids]
 
 
-def settings_for(organisation_ids) -> dict[int, dict]:
-    rows = db.session.scalars(
-        select(OrganisationSettings).where(
-            OrganisationSettings.organisation_id.in_(organisation_ids)
-        )
-    ).all()
-    found = {
-        row.organisation_id: {
-            "min_guidance_sessions": row.min_guidance_sessions,
-            "recommended_group_meetings": row.recommended_group_meetings,
-            "stalled_after_days": row.stalled_after_days,
-        }
-        for row in rows
-    }
-    return {oid: found.get(oid, DEFAULT_SETTINGS) for oid in organisation_ids}
-
-
 def load_progress(trajectories) -> None:
     """Attach ``_progress`` (and the intake) to each trajectory with seven queries in total."""
     trajectories = list(trajectories)
@@ -143,13 +121,16 @@ def load_progress(trajectories) -> None:
         setting = settings[trajectory.organisation_id]
         trajectory._progress = Progress(
             sessions_held=sessions.get(trajectory.id, 0),
-            sessions_required=setting["min_guidance_sessions"],
+            sessions_required=setting.min_guidance_sessions,
             group_meetings_attended=attended.get(trajectory.id, 0),
-            group_meetings_recommended=setting["recommended_group_meetings"],
-            stalled_after_days=setting["stalled_after_days"],
+            group_meetings_recommended=setting.recommended_group_meetings,
+            stalled_after_days=setting.stalled_after_days,
             chosen=tuple(sorted(chosen.get(trajectory.id, []), key=lambda c: order.get(c, 99))),
             self_assessments=assessments.get(trajectory.id, {}),
             evidence=evidence.get(trajectory.id, {}),
         )
         # Fill the relationship from what was loaded, so templates do not query per row.
         set_committed_value(trajectory, "intake", intakes.get(trajectory.id))
+
+
+Trajectory.load_progress = staticmethod(load_progress)

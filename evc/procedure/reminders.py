@@ -17,7 +17,7 @@ from evc.extensions import db
 from evc.mail import absolute_url, queue_mail
 from evc.procedure.models import Trajectory
 from evc.procedure.phases import ACTIVE_PHASES, PHASE_LABELS
-from evc.procedure.progress import settings_for
+from evc.procedure.settings import settings_for
 
 # A supervisor hears about the same stalled trajectory at most once a week.
 REMIND_AGAIN_AFTER = timedelta(days=7)
@@ -36,7 +36,7 @@ def stalled_trajectories(now=None) -> list[Trajectory]:
         t
         for t in candidates
         if now - t.last_activity_at
-        > timedelta(days=limits[t.organisation_id]["stalled_after_days"])
+        > timedelta(days=limits[t.organisation_id].stalled_after_days)
     ]
 
 

@@ -7,9 +7,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from evc.accounts.models import LoginAttempt, Role, UserSession
+from evc.accounts.models import Role, UserSession
+from evc.accounts.services.sessions import ACCOUNT_SCOPE
 from evc.audit import AuditEntry
 from evc.db import utcnow
+from evc.throttle import ThrottleAttempt
 from tests import factories
 from tests.conftest import Browserless
 
@@ -106,7 +108,7 @@ def test_throttling_holds_across_worker_processes(app, make_app, volunteer):
 def test_throttling_ends_after_the_waiting_time(web, volunteer, session):
     for _ in range(5):
         web.post_form("/login", {"email": volunteer.email, "password": "not the password at all"})
-    for attempt in session.scalars(select(LoginAttempt)):
+    for attempt in session.scalars(select(ThrottleAttempt)):
         attempt.attempted_at = utcnow() - timedelta(minutes=16)
     session.commit()
     assert web.login(volunteer.email).status_code == 302
@@ -116,7 +118,10 @@ def test_successful_login_clears_the_failure_count(web, volunteer, session):
     for _ in range(4):
         web.post_form("/login", {"email": volunteer.email, "password": "not the password at all"})
     web.login(volunteer.email)
-    assert session.scalar(select(func.count(LoginAttempt.id))) == 0
+    account_failures = select(func.count(ThrottleAttempt.id)).where(
+        ThrottleAttempt.scope == ACCOUNT_SCOPE
+    )
+    assert session.scalar(account_failures) == 0
 
 
 def test_session_cookie_is_httponly_lax_and_secure_when_configured(app, make_app, volunteer):

@@ -30,6 +30,7 @@ from evc.permissions import can
 from evc.procedure import services as procedure
 from evc.procedure.models import PhaseChange, SelfAssessment
 from evc.procedure.phases import Phase
+from evc.procedure.settings import save_settings
 from tests import factories
 from tests.assessment import actions, count, mails_to, next_request, refusal, written
 from tests.factories import criteria, judgement_data
@@ -800,7 +801,7 @@ def test_settings_out_of_range_are_refused(org, coordinator, field, value, messa
         "two_assessors": True,
         field: value,
     }
-    assert refusal(services.save_settings, org, data, actor=coordinator) == message
+    assert refusal(save_settings, org, data, actor=coordinator) == message
     db.session.rollback()
     assert not services.settings_of(org.id).two_assessors
 
@@ -815,7 +816,7 @@ def test_settings_are_saved_and_used(org, coordinator):
         "blind_assessment": True,
         "two_assessors": True,
     }
-    services.save_settings(org, data, actor=coordinator)
+    save_settings(org, data, actor=coordinator)
     next_request()
     stored = services.settings_of(org.id)
     assert (stored.blind_assessment, stored.two_assessors, stored.min_guidance_sessions) == (

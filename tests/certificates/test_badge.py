@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 from pathlib import Path
 
 import jsonschema
 import pytest
 
-from evc.certificates import badge, issuing, keys
+from evc.certificates import badge, issuing, keys, services
 from evc.extensions import db
 from tests.assessment import refusal
+from tests.certificates.conftest import agree_plan, goal, loaded, next_request, record_interview
 
 SCHEMA = json.loads(
     (Path(__file__).parent / "ob_v3p0_achievementcredential_schema.json").read_text()
@@ -18,7 +22,13 @@ SCHEMA = json.loads(
 
 
 def _claims(token: str) -> dict:
-    return json.loads(keys.b64url_decode(token.split(".")[1]))
+    segment = token.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
+
+
+def _segment(claims: dict) -> str:
+    text = json.dumps(claims, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(text).rstrip(b"=").decode()
 
 
 def _jwk(certificate) -> dict:
@@ -63,7 +73,7 @@ def test_signature_round_trip_and_tampered_copy(issued):
     header, claims, signature = token.split(".")
     changed = _claims(token)
     changed["vc"]["credentialSubject"]["achievement"]["alignment"][0]["targetName"] = "Presentatie"
-    forged = keys.b64url(json.dumps(changed, separators=(",", ":")).encode())
+    forged = _segment(changed)
     with pytest.raises(badge.BadSignature):
         badge.verify(f"{header}.{forged}.{signature}", jwk)
     with pytest.raises(badge.BadSignature):
@@ -89,3 +99,32 @@ def test_revoked_certificate_is_not_exported_as_badge(issued, coordinator):
     issuing.revoke(issued, "Per vergissing uitgegeven.", actor=coordinator)
     db.session.commit()
     assert "ingetrokken" in refusal(issuing.badge_token, issued)
+
+
+def test_a_token_naming_another_algorithm_is_refused(issued):
+    _, claims, _ = issuing.badge_token(issued).split(".")
+    jwk = _jwk(issued)
+    unsigned = _segment({"alg": "none", "typ": "JWT"})
+    with pytest.raises(badge.BadSignature):
+        badge.verify(f"{unsigned}.{claims}.", jwk)
+    header = _segment({"alg": "HS256", "typ": "JWT"})
+    secret = json.dumps(jwk).encode()
+    mac = hmac.new(secret, f"{header}.{claims}".encode(), hashlib.sha256).digest()
+    signature = base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
+    with pytest.raises(badge.BadSignature):
+        badge.verify(f"{header}.{claims}.{signature}", jwk)
+
+
+def test_the_largest_plan_still_gives_a_badge_that_verifies(
+    assessed, supervisor, volunteer, coordinator
+):
+    text = "Oefenen 😀 " * (services.MAX_TEXT // 10)
+    row = dict.fromkeys(("goal", "actions", "support", "support_from"), text)
+    record_interview(assessed, supervisor)
+    agree_plan(assessed, supervisor, volunteer, rows=[goal(**row)] * services.MAX_GOALS)
+    certificate = issuing.issue_certificate(loaded(assessed), actor=supervisor)
+    next_request()
+    token = issuing.badge_token(certificate)
+    assert len(token) > 128_000  # over joserfc's default limit
+    claims = badge.verify(token, _jwk(certificate))
+    assert claims["vc"]["evidence"][0]["narrative"].count("Oefenen 😀") > 4 * services.MAX_GOALS

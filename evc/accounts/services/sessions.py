@@ -7,10 +7,11 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import joinedload
 
-from evc.accounts.models import LoginAttempt, User, UserSession
+from evc import throttle
+from evc.accounts.models import User, UserSession
 from evc.accounts.passwords import hash_password, needs_rehash, verify_password
 from evc.accounts.services.identity import find_user_by_email, normalise_email, token_digest
 from evc.audit import log_action
@@ -23,13 +24,36 @@ class LoginThrottled(DomainError):
     pass
 
 
-def _recent_failures(column, value: str) -> int:
-    since = utcnow() - timedelta(minutes=current_app.config["LOGIN_THROTTLE_MINUTES"])
-    return db.count(
-        select(func.count(LoginAttempt.id)).where(
-            column == value, LoginAttempt.attempted_at >= since
+# Failed logins count per account and per client address, each in its own scope.
+ACCOUNT_SCOPE = "login-account"
+ADDRESS_SCOPE = "login-address"
+
+
+def _limits_reached(account: str, address: str) -> bool:
+    config = current_app.config
+    within = timedelta(minutes=config["LOGIN_THROTTLE_MINUTES"])
+    return throttle.too_many(
+        ACCOUNT_SCOPE, account, most=config["LOGIN_MAX_FAILURES_PER_ACCOUNT"], within=within
+    ) or throttle.too_many(
+        ADDRESS_SCOPE, address, most=config["LOGIN_MAX_FAILURES_PER_ADDRESS"], within=within
+    )
+
+
+def _refuse_throttled(address: str) -> LoginThrottled:
+    log_action("login.throttled", address=address)
+    return LoginThrottled(
+        _(
+            "Te veel mislukte pogingen. Wacht %(n)d minuten en probeer het dan opnieuw.",
+            n=current_app.config["LOGIN_THROTTLE_MINUTES"],
         )
     )
+
+
+def _refuse_failed(user: User | None, account: str, address: str) -> DomainError:
+    throttle.record(ACCOUNT_SCOPE, account)
+    throttle.record(ADDRESS_SCOPE, address)
+    log_action("login.failed", obj=user)
+    return DomainError(_("Het e-mailadres of het wachtwoord klopt niet."))
 
 
 def authenticate(email: str, password: str, address: str) -> User:
@@ -38,31 +62,16 @@ def authenticate(email: str, password: str, address: str) -> User:
     Failures are counted per account and per network address in the database, so the limit
     holds across worker processes. Raises ``LoginThrottled`` when either limit is reached.
     """
+    account = normalise_email(email)
+    if _limits_reached(account, address):
+        raise _refuse_throttled(address)
     config = current_app.config
-    account_key = token_digest(normalise_email(email))
-    if (
-        _recent_failures(LoginAttempt.account_key, account_key)
-        >= config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
-        or _recent_failures(LoginAttempt.address, address)
-        >= config["LOGIN_MAX_FAILURES_PER_ADDRESS"]
-    ):
-        log_action("login.throttled", address=address)
-        raise LoginThrottled(
-            _(
-                "Te veel mislukte pogingen. Wacht %(n)d minuten en probeer het dan opnieuw.",
-                n=config["LOGIN_THROTTLE_MINUTES"],
-            )
-        )
     user = find_user_by_email(email) if len(password) <= config["PASSWORD_MAX_LENGTH"] else None
     stored_hash = user.password_hash if user else None
     password_ok = verify_password(stored_hash, password[:1024])
     if not (user and stored_hash is not None and password_ok and user.is_active_account):
-        db.session.add(
-            LoginAttempt(account_key=account_key, address=address, attempted_at=utcnow())
-        )
-        log_action("login.failed", obj=user)
-        raise DomainError(_("Het e-mailadres of het wachtwoord klopt niet."))
-    db.session.execute(delete(LoginAttempt).where(LoginAttempt.account_key == account_key))
+        raise _refuse_failed(user, account, address)
+    throttle.clear(ACCOUNT_SCOPE, account)
     if needs_rehash(stored_hash):
         user.password_hash = hash_password(password)
     return user

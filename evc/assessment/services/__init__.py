@@ -17,7 +17,6 @@ from evc.assessment.services.assignment import (
     independence_problems,
     needed_positions,
     relations_of,
-    save_settings,
     withdraw_assignment,
 )
 from evc.assessment.services.common import (
@@ -86,7 +85,6 @@ __all__ = [
     "return_for_more",
     "returns_of",
     "save_judgement",
-    "save_settings",
     "save_summary",
     "settings_of",
     "unjudged",

@@ -42,29 +42,6 @@ from evc.procedure.settings import settings_of
 
 PSEUDONYM_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
-# --- settings --------------------------------------------------------------------------------
-
-
-def save_settings(organisation: Organisation, data: dict, *, actor: User) -> None:
-    row = db.session.get(OrganisationSettings, organisation.id)
-    if row is None:
-        row = settings_of(organisation.id)
-        db.session.add(row)
-    if not 0 <= data["min_guidance_sessions"] <= 20:
-        raise DomainError(_("Kies een aantal van 0 tot 20."), field="min_guidance_sessions")
-    if not 0 <= data["recommended_group_meetings"] <= 20:
-        raise DomainError(_("Kies een aantal van 0 tot 20."), field="recommended_group_meetings")
-    if not 7 <= data["stalled_after_days"] <= 365:
-        raise DomainError(_("Kies een aantal dagen van 7 tot 365."), field="stalled_after_days")
-    changed = {}
-    for name, value in data.items():
-        if getattr(row, name) != value:
-            changed[name] = value
-            setattr(row, name, value)
-    log_action("settings.changed", actor=actor, organisation_id=organisation.id, **changed)
-    db.session.flush()
-
-
 # --- independence ----------------------------------------------------------------------------
 
 

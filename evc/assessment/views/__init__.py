@@ -5,12 +5,9 @@ of its object; the write goes through the save step."""
 
 from __future__ import annotations
 
-from flask import Blueprint
-
-bp: Blueprint = Blueprint("assessment", __name__)  # annotated: the route modules import it back
-
-from evc.assessment.views import assignment, judging, overview, report  # noqa: E402  (the routes)
-from evc.assessment.views.overview import trajectory_section  # noqa: E402
+from evc.assessment.views import assignment, judging, overview, report  # the routes
+from evc.assessment.views.blueprint import bp
+from evc.assessment.views.overview import trajectory_section
 
 __all__ = ["assignment", "bp", "init_app", "judging", "overview", "report", "trajectory_section"]
 

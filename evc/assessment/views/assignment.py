@@ -16,7 +16,7 @@ from evc.assessment import services
 from evc.assessment.forms import AssignForm, DeclarationForm, ReasonForm
 from evc.assessment.loaders import ASSIGNMENT, workspace_url
 from evc.assessment.models import OPEN_STATUSES, Assignment, AssignmentStatus
-from evc.assessment.views import bp
+from evc.assessment.views.blueprint import bp
 from evc.assessment.views.common import assignment_context, status_labels
 from evc.db import utcnow
 from evc.errors import DomainError

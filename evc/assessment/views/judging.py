@@ -19,7 +19,7 @@ from evc.assessment.forms import (
 )
 from evc.assessment.loaders import ASSIGNMENT, report_url, workspace_url
 from evc.assessment.models import CRITERIA, Assignment, AssignmentStatus, Judgement
-from evc.assessment.views import bp
+from evc.assessment.views.blueprint import bp
 from evc.assessment.views.common import assignment_context, chosen_or_404
 from evc.extensions import db
 from evc.formfields import EmptyForm, filled

@@ -15,13 +15,14 @@ from evc.accounts.models import Organisation
 from evc.assessment import services
 from evc.assessment.forms import SettingsForm
 from evc.assessment.models import OPEN_STATUSES, AssessmentReport, Assignment, AssignmentStatus
-from evc.assessment.views import bp
+from evc.assessment.views.blueprint import bp
 from evc.assessment.views.common import status_labels
 from evc.db import utcnow
 from evc.extensions import db
 from evc.permissions import can
 from evc.procedure.models import Trajectory
 from evc.procedure.phases import Phase
+from evc.procedure.settings import save_settings
 from evc.web import actor, done, page, permission, save
 
 # --- the overview ----------------------------------------------------------------------------
@@ -126,7 +127,7 @@ def settings(organisation: Organisation):
     form = SettingsForm(obj=services.settings_of(organisation))
 
     def action():
-        services.save_settings(organisation, form.values(), actor=actor())
+        save_settings(organisation, form.values(), actor=actor())
         back = url_for("assessment.settings", organisation_id=organisation.id)
         return done(back, _("De instellingen zijn opgeslagen."))
 

@@ -17,7 +17,7 @@ from evc.assessment import services
 from evc.assessment.forms import VERDICT_LABELS, CorrectionForm, ReportForm
 from evc.assessment.loaders import CORRECTING, REPORTING, report_url
 from evc.assessment.models import AssessmentReport, Assignment, AssignmentStatus
-from evc.assessment.views import bp
+from evc.assessment.views.blueprint import bp
 from evc.assessment.views.common import assignment_context, chosen_or_404, language
 from evc.extensions import db
 from evc.framework import current_framework

@@ -3,18 +3,9 @@ certificate and badge (documents), and the public verification page and key (ver
 
 from __future__ import annotations
 
-from flask import Blueprint
-from flask_babel import get_locale
-
-bp: Blueprint = Blueprint("certificates", __name__)  # annotated: the route modules import it back
-
-
-def language() -> str:
-    return str(get_locale() or "nl")
-
-
-from evc.certificates.views import closing, documents, verify  # noqa: E402  (the routes)
-from evc.certificates.views.section import trajectory_section  # noqa: E402
+from evc.certificates.views import closing, documents, verify  # the routes
+from evc.certificates.views.blueprint import bp, language
+from evc.certificates.views.section import trajectory_section
 
 
 def init_app(app) -> None:

@@ -13,7 +13,7 @@ from evc.certificates import issuing, services
 from evc.certificates.forms import FinalInterviewForm, PlanForm
 from evc.certificates.loaders import closing_url
 from evc.certificates.models import FinalInterview
-from evc.certificates.views import bp, language
+from evc.certificates.views.blueprint import bp, language
 from evc.framework import current_framework
 from evc.procedure.loaders import TRAJECTORY, trajectory_url
 from evc.procedure.models import Trajectory

@@ -10,7 +10,7 @@ from evc.certificates import issuing
 from evc.certificates.forms import RevokeForm
 from evc.certificates.loaders import CERTIFICATE, closing_url
 from evc.certificates.models import Certificate
-from evc.certificates.views import bp
+from evc.certificates.views.blueprint import bp
 from evc.formfields import filled
 from evc.portfolio.files import content_disposition
 from evc.procedure.loaders import trajectory_url

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_login import current_user
 
 from evc.certificates import issuing, services
-from evc.certificates.views import language
+from evc.certificates.views.blueprint import language
 from evc.framework import current_framework
 from evc.procedure.models import Trajectory
 from evc.procedure.phases import Phase

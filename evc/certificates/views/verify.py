@@ -9,11 +9,11 @@ from flask import abort, current_app, jsonify, request
 from sqlalchemy import select
 
 from evc.accounts.models import Organisation
-from evc.certificates import issuing
+from evc.certificates import checking, issuing
 from evc.certificates.forms import NumberForm, UploadForm
 from evc.certificates.keys import public_jwk
 from evc.certificates.models import Certificate
-from evc.certificates.views import bp, language
+from evc.certificates.views.blueprint import bp, language
 from evc.errors import render_error
 from evc.extensions import db
 from evc.formfields import filled
@@ -23,8 +23,8 @@ from evc.web import apply_form_error, attempt, page, public
 def _throttled() -> bool:
     """Count this attempt (also when nothing is found); True when there were too many."""
     try:
-        issuing.count_attempt(request.remote_addr or "")
-    except issuing.VerificationThrottled:
+        checking.count_attempt(request.remote_addr or "")
+    except checking.VerificationThrottled:
         db.session.rollback()
         return True
     db.session.commit()
@@ -34,7 +34,7 @@ def _throttled() -> bool:
 def _result_page(result, number_form, upload_form, status=200, searched=False):
     return page(
         "certificates/verify.html",
-        result=issuing.public_view(result, language()) if result else None,
+        result=checking.public_view(result, language()) if result else None,
         searched=searched,
         number_form=number_form,
         upload_form=upload_form,
@@ -47,7 +47,7 @@ def request_limit() -> int:
 
 def _search_by_pdf(upload_form: UploadForm):
     upload = request.files.get("file")
-    found = issuing.find_by_pdf(upload.stream if upload else io.BytesIO(b""), request_limit())
+    found = checking.find_by_pdf(upload.stream if upload else io.BytesIO(b""), request_limit())
     return _result_page(found, NumberForm(), upload_form, searched=True)
 
 
@@ -59,7 +59,7 @@ def _refused_upload(upload_form: UploadForm, error, status: int):
 def _verify_upload(upload_form: UploadForm):
     if (request.content_length or 0) > request_limit() + 64 * 1024:
         # Refused before the body is read: a clear message instead of a parse of megabytes.
-        return _refused_upload(upload_form, issuing.too_large(request_limit()), 413)
+        return _refused_upload(upload_form, checking.too_large(request_limit()), 413)
     if not upload_form.validate_on_submit():
         return _result_page(None, NumberForm(), upload_form, 400)
     if _throttled():
@@ -77,7 +77,7 @@ def _verify_number(number_form: NumberForm, upload_form: UploadForm):
         return _result_page(None, number_form, upload_form, 422)
     if _throttled():
         return render_error(429)
-    found = issuing.find_by_number(filled(number_form.nummer.data))
+    found = checking.find_by_number(filled(number_form.nummer.data))
     return _result_page(found, number_form, upload_form, searched=True)
 
 
@@ -97,7 +97,7 @@ def verify_number(number: str):
     """Where the QR code on the certificate leads."""
     if _throttled():
         return render_error(429)
-    found = issuing.find_by_number(number)
+    found = checking.find_by_number(number)
     return _result_page(found, NumberForm(data={"nummer": number}), UploadForm(), searched=True)
 
 

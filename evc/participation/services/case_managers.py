@@ -19,6 +19,7 @@ from evc.participation.models import (
     ParticipationAgreement,
     ParticipationReport,
 )
+from evc.procedure.settings import settings_of
 
 # --- klantmanagers of the municipality ---------------------------------------------------------
 
@@ -27,8 +28,6 @@ CASE_MANAGER_PAGE_SIZE = 50
 
 def shared_with_case_managers(agreement: ParticipationAgreement) -> bool:
     """Whether the organisation that made the agreement lets klantmanagers read its reports."""
-    from evc.assessment.services import settings_of
-
     return settings_of(agreement.organisation_id).share_reports_with_case_managers
 
 

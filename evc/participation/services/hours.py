@@ -24,6 +24,7 @@ from evc.participation.models import (
 )
 from evc.participation.services.agreements import mail_about_agreement
 from evc.participation.totals import hours_text, month_end, month_start, monthly
+from evc.portfolio.services import add_evidence, open_portfolios
 
 MAX_MINUTES_PER_DAY = 12 * 60
 
@@ -207,17 +208,7 @@ def approve_week(agreement: ParticipationAgreement, monday: date, *, actor: User
 
 def portfolio_trajectories(user: User) -> list:
     """The user's own trajectories whose portfolio is open (intake or recognition)."""
-    from evc.portfolio.services import EDITABLE_PHASES
-    from evc.procedure.models import Trajectory
-
-    return list(
-        db.session.scalars(
-            select(Trajectory)
-            .where(Trajectory.volunteer_id == user.id, Trajectory.phase.in_(EDITABLE_PHASES))
-            .options(joinedload(Trajectory.organisation))
-            .order_by(Trajectory.id)
-        )
-    )
+    return open_portfolios(user)
 
 
 def chosen_competencies(trajectories: list) -> dict[int, list[str]]:
@@ -243,8 +234,6 @@ def add_hours_to_portfolio(
     Only verified hours count, with the work and the host organisation: nothing about the
     municipality, the reference or the regime goes into the portfolio (assessors read it).
     """
-    from evc.portfolio.services import add_evidence
-
     if trajectory.volunteer_id != agreement.client_id:
         raise DomainError(_("Je kunt uren alleen aan je eigen portfolio toevoegen."))
     data, total = _verified_hours_evidence(agreement)

@@ -7,8 +7,9 @@ from datetime import date, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, select
+from sqlalchemy import select
 
+from evc import throttle
 from evc.accounts.models import User
 from evc.audit import log_action
 from evc.db import utcnow
@@ -20,7 +21,6 @@ from evc.participation.models import (
     HoursEntry,
     ParticipationAgreement,
     ParticipationReport,
-    ReportCheckAttempt,
 )
 from evc.participation.services.agreements import mail_about_agreement
 from evc.participation.services.case_managers import tell_case_managers
@@ -155,20 +155,27 @@ class CheckThrottled(DomainError):
     pass
 
 
-def check_report(number: str, upload: bytes | None, address: str) -> dict:
-    """Look up an issued report by number (and compare an uploaded file's hash), counting the
-    attempt per client address so that numbers cannot be guessed in bulk."""
+CHECK_SCOPE = "report-check"
+
+
+def _count_check(address: str) -> None:
+    """Count one check from ``address``; raise ``CheckThrottled`` over the limit."""
     config = current_app.config
-    window = utcnow() - timedelta(minutes=config["REPORT_CHECK_WINDOW_MINUTES"])
-    db.session.execute(delete(ReportCheckAttempt).where(ReportCheckAttempt.checked_at < window))
-    recent = db.count(
-        select(func.count(ReportCheckAttempt.id)).where(ReportCheckAttempt.address == address)
-    )
-    if recent >= config["REPORT_CHECK_MAX_PER_ADDRESS"]:
+    within = timedelta(minutes=config["REPORT_CHECK_WINDOW_MINUTES"])
+    throttle.prune(within, CHECK_SCOPE)
+    if throttle.too_many(
+        CHECK_SCOPE, address, most=config["REPORT_CHECK_MAX_PER_ADDRESS"], within=within
+    ):
         raise CheckThrottled(
             _("Je hebt te vaak gecontroleerd. Wacht een kwartier en probeer het dan opnieuw.")
         )
-    db.session.add(ReportCheckAttempt(address=address[:64], checked_at=utcnow()))
+    throttle.record(CHECK_SCOPE, address)
+
+
+def check_report(number: str, upload: bytes | None, address: str) -> dict:
+    """Look up an issued report by number (and compare an uploaded file's hash), counting the
+    attempt per client address so that numbers cannot be guessed in bulk."""
+    _count_check(address)
     number = (number or "").strip().upper()
     record = db.session.scalar(
         select(ParticipationReport).where(ParticipationReport.number == number)

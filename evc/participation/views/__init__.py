@@ -5,18 +5,7 @@ the public check page. The agreement page is one page for three roles; what it s
 
 from __future__ import annotations
 
-from flask import Blueprint
-
-bp: Blueprint = Blueprint("participation", __name__)  # annotated: the route modules import it back
-
-
-@bp.app_template_filter("month_label")
-def month_label(value) -> str:
-    from flask_babel import format_date
-
-    return format_date(value, "MMMM yyyy") if value else ""
-
-
-from evc.participation.views import agreements, case_managers, hours, reports  # noqa: E402
+from evc.participation.views import agreements, case_managers, hours, reports
+from evc.participation.views.blueprint import bp, month_label
 
 __all__ = ["agreements", "bp", "case_managers", "hours", "month_label", "reports"]

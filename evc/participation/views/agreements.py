@@ -26,7 +26,7 @@ from evc.participation.models import (
 )
 from evc.participation.report import regime_label
 from evc.participation.totals import monthly, weekly
-from evc.participation.views import bp
+from evc.participation.views.blueprint import bp
 from evc.permissions import can
 from evc.web import Page, actor, done, page, permission, save
 

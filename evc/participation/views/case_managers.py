@@ -7,7 +7,7 @@ from flask import request
 from evc.participation import services
 from evc.participation.models import Regime
 from evc.participation.report import regime_label
-from evc.participation.views import bp
+from evc.participation.views.blueprint import bp
 from evc.web import actor, page, permission
 
 

@@ -24,7 +24,7 @@ from evc.participation.forms import DeclineForm, HoursForm, NewHoursForm, Portfo
 from evc.participation.loaders import AGREEMENT, ENTRY, agreement_url
 from evc.participation.models import EntryStatus, HoursEntry, ParticipationAgreement
 from evc.participation.totals import week_start
-from evc.participation.views import bp
+from evc.participation.views.blueprint import bp
 from evc.web import actor, done, page, permission, press, save
 
 

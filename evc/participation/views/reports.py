@@ -16,7 +16,7 @@ from evc.participation.loaders import AGREEMENT, REPORT, REPORT_TO_REVOKE, repor
 from evc.participation.models import ParticipationAgreement, ParticipationReport
 from evc.participation.report import regime_label, render_csv
 from evc.participation.totals import hours_text
-from evc.participation.views import bp
+from evc.participation.views.blueprint import bp
 from evc.web import actor, apply_form_error, commit, done, page, permission, public, save
 
 

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
-
-bp: Blueprint = Blueprint("portfolio", __name__)  # annotated: the route modules import it back
-
-from evc.portfolio.views import evidence, reading, referees  # noqa: E402  (the routes)
-from evc.portfolio.views.evidence import kind_labels  # noqa: E402
+from evc.portfolio.views import evidence, reading, referees  # the routes
+from evc.portfolio.views.blueprint import bp
+from evc.portfolio.views.evidence import kind_labels
 
 __all__ = ["bp", "evidence", "init_app", "kind_labels", "reading", "referees"]
 

@@ -19,7 +19,7 @@ from evc.portfolio import services
 from evc.portfolio.forms import EvidenceForm
 from evc.portfolio.loaders import ITEM
 from evc.portfolio.models import EvidenceItem, EvidenceKind
-from evc.portfolio.views import bp
+from evc.portfolio.views.blueprint import bp
 from evc.portfolio.views.upload import receive_upload
 from evc.procedure.loaders import TRAJECTORY
 from evc.procedure.models import Trajectory

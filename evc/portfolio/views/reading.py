@@ -14,7 +14,7 @@ from evc.portfolio.files import content_disposition
 from evc.portfolio.forms import CommentForm
 from evc.portfolio.loaders import ITEM
 from evc.portfolio.models import EvidenceItem, EvidenceKind, RefereeStatus
-from evc.portfolio.views import bp
+from evc.portfolio.views.blueprint import bp
 from evc.portfolio.views.evidence import kind_labels
 from evc.procedure.loaders import TRAJECTORY
 from evc.procedure.models import Trajectory

@@ -12,7 +12,7 @@ from evc.portfolio import services
 from evc.portfolio.forms import CommentForm, RefereeAnswerForm, RefereeForm
 from evc.portfolio.loaders import ITEM
 from evc.portfolio.models import EvidenceItem
-from evc.portfolio.views import bp
+from evc.portfolio.views.blueprint import bp
 from evc.web import actor, done, page, permission, press, public, save
 
 

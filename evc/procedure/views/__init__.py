@@ -4,11 +4,7 @@ withdrawing."""
 
 from __future__ import annotations
 
-from flask import Blueprint
-
-bp: Blueprint = Blueprint("procedure", __name__)  # annotated: the route modules import it back
-
-from evc.procedure.views import (  # noqa: E402  (the routes)
+from evc.procedure.views import (  # the routes
     closing,
     intake,
     meetings,
@@ -16,7 +12,8 @@ from evc.procedure.views import (  # noqa: E402  (the routes)
     self_assessment,
     trajectories,
 )
-from evc.procedure.views.page import register_trajectory_section  # noqa: E402
+from evc.procedure.views.blueprint import bp
+from evc.procedure.views.page import register_trajectory_section
 
 __all__ = [
     "bp",

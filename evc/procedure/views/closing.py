@@ -13,7 +13,7 @@ from evc.procedure.loaders import TRAJECTORY, trajectory_url
 from evc.procedure.models import Trajectory
 from evc.procedure.phases import Phase, unmet_guards
 from evc.procedure.progress import load_progress
-from evc.procedure.views import bp
+from evc.procedure.views.blueprint import bp
 from evc.web import actor, done, page, permission, press, save
 
 

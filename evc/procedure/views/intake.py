@@ -10,7 +10,7 @@ from evc.procedure import services
 from evc.procedure.forms import IntakeForm
 from evc.procedure.loaders import TRAJECTORY, trajectory_url
 from evc.procedure.models import Intake, Trajectory
-from evc.procedure.views import bp
+from evc.procedure.views.blueprint import bp
 from evc.web import actor, done, page, permission, press, refuse, save, stored_version
 
 INTAKE_FIELDS = (

@@ -23,7 +23,7 @@ from evc.procedure.models import (
 )
 from evc.procedure.phases import PHASE_LABELS, STEPS, Phase, unmet_guards
 from evc.procedure.progress import load_progress
-from evc.procedure.views import bp
+from evc.procedure.views.blueprint import bp
 from evc.web import actor, page, permission
 
 _SECTIONS = "evc.trajectory_sections"

@@ -17,7 +17,7 @@ from evc.procedure.forms import ChooseCompetenciesForm, SelfAssessmentForm
 from evc.procedure.loaders import TRAJECTORY, trajectory_url
 from evc.procedure.models import STARR_FIELDS, SelfAssessment, Trajectory
 from evc.procedure.phases import Phase
-from evc.procedure.views import bp
+from evc.procedure.views.blueprint import bp
 from evc.web import actor, done, page, permission, save, stored_version
 
 

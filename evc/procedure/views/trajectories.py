@@ -22,7 +22,7 @@ from evc.procedure.loaders import trajectory_url
 from evc.procedure.models import Trajectory
 from evc.procedure.phases import ACTIVE_PHASES, PHASE_LABELS, Phase
 from evc.procedure.progress import load_progress
-from evc.procedure.views import bp
+from evc.procedure.views.blueprint import bp
 from evc.web import actor, done, page, permission, save
 
 PAGE_SIZE = 25

@@ -14,7 +14,6 @@ from datetime import date
 
 from flask_babel import format_date
 from flask_babel import gettext as _
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from evc.accounts.models import Organisation, Role, User
@@ -22,6 +21,7 @@ from evc.audit import log_action
 from evc.db import utcnow
 from evc.errors import DomainError, flush_or_stale
 from evc.extensions import db
+from evc.portfolio import services as portfolio
 from evc.protocols.loader import item_hash
 from evc.protocols.models import (
     Clearance,
@@ -307,21 +307,11 @@ def revoke_clearance(
 
 def open_trajectory(volunteer: User):
     """The volunteer's trajectory in which evidence can be added now, or None."""
-    from evc.portfolio.services import EDITABLE_PHASES
-    from evc.procedure.models import Trajectory
-
-    return db.session.scalar(
-        select(Trajectory)
-        .where(Trajectory.volunteer_id == volunteer.id, Trajectory.phase.in_(EDITABLE_PHASES))
-        .order_by(Trajectory.id.desc())
-        .limit(1)
-    )
+    return next(reversed(portfolio.open_portfolios(volunteer)), None)
 
 
 def add_to_portfolio(clearance: Clearance, *, competency_id: str, actor: User):
     """The volunteer adds a granted clearance to their portfolio as evidence (a certificate)."""
-    from evc.portfolio import services as portfolio
-
     granted = clearance.status == ClearanceStatus.GRANTED
     version = clearance.granted_version if granted else None
     if version is None:

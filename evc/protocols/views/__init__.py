@@ -3,10 +3,7 @@ the protocol library, one clearance, the checks (overview, VOG, instructors) and
 
 from __future__ import annotations
 
-from flask import Blueprint
-
-bp: Blueprint = Blueprint("protocols", __name__)  # annotated: the route modules import it back
-
-from evc.protocols.views import api, checks, clearances, library  # noqa: E402  (the routes)
+from evc.protocols.views import api, checks, clearances, library  # the routes
+from evc.protocols.views.blueprint import bp
 
 __all__ = ["api", "bp", "checks", "clearances", "library"]

@@ -15,7 +15,7 @@ from evc.protocols import services
 from evc.protocols.forms import ApiTokenForm
 from evc.protocols.models import ApiToken
 from evc.protocols.status import local_today
-from evc.protocols.views import bp
+from evc.protocols.views.blueprint import bp
 from evc.web import actor, done, get_or_404, page, permission, press, save, token_authenticated
 
 # --- API tokens ----------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from evc.protocols import services
 from evc.protocols.forms import CheckForm, VogForm
 from evc.protocols.models import VogStatus
 from evc.protocols.status import local_today, vog_due_on
-from evc.protocols.views import bp
+from evc.protocols.views.blueprint import bp
 from evc.protocols.views.labels import state_labels, task_choices, vog_labels, volunteer_choices
 from evc.web import actor, done, get_or_404, page, permission, press, save
 

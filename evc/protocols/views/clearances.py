@@ -5,6 +5,7 @@ granted clearance into the portfolio."""
 from __future__ import annotations
 
 from flask import request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -29,7 +30,7 @@ from evc.protocols.loaders import CLEARANCE
 from evc.protocols.models import Clearance, ClearanceStatus, ItemKind, ProtocolVersion
 from evc.protocols.services import Observation
 from evc.protocols.status import evaluate, grant_blockers, local_today, vog_due_on
-from evc.protocols.views import bp
+from evc.protocols.views.blueprint import bp
 from evc.protocols.views.labels import state_labels, task_choices, vog_labels, volunteer_choices
 from evc.web import actor, done, page, permission, save
 
@@ -301,6 +302,4 @@ def _chosen_competencies(trajectory) -> list[tuple[str, str]]:
 
 
 def _language() -> str:
-    from evc import select_language
-
-    return select_language()
+    return str(get_locale() or "nl")

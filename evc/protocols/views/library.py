@@ -15,7 +15,7 @@ from evc.protocols import services
 from evc.protocols.forms import ProtocolForm
 from evc.protocols.loaders import PROTOCOL
 from evc.protocols.models import ProtocolVersion, TaskProtocol
-from evc.protocols.views import bp
+from evc.protocols.views.blueprint import bp
 from evc.web import actor, done, page, permission, press, save
 
 

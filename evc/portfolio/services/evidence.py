@@ -3,51 +3,28 @@ only after the commit (``evc.storage``); a rolled-back request leaves no file an
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date
 
-from flask import current_app, render_template
-from flask_babel import force_locale
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from evc.accounts.models import User
-from evc.accounts.services import token_digest
 from evc.audit import log_action
 from evc.db import utcnow
 from evc.errors import DomainError, stale_edit
 from evc.extensions import db
-from evc.mail import absolute_url, queue_mail, queue_mail_to_address
 from evc.portfolio.files import EXTENSIONS, CheckedFile, safe_display_name
 from evc.portfolio.models import (
-    EvidenceComment,
     EvidenceItem,
     EvidenceKind,
     EvidenceLink,
-    RefereeRequest,
     RefereeStatus,
 )
+from evc.portfolio.services.common import require_editable, touch
 from evc.procedure.models import CompetencyChoice, Trajectory
-from evc.procedure.phases import Phase
 from evc.storage import delete_after_commit, new_key, put_after_commit
-
-EDITABLE_PHASES = (Phase.INTAKE, Phase.RECOGNITION)
-
-
-def _require_editable(trajectory: Trajectory) -> None:
-    if trajectory.phase not in EDITABLE_PHASES:
-        raise DomainError(
-            _(
-                "Het portfolio is ingediend. Je kunt het pas weer aanpassen als de beoordelaar "
-                "het teruggeeft."
-            )
-        )
-
-
-def _touch(trajectory: Trajectory) -> None:
-    trajectory.last_activity_at = utcnow()
-    trajectory._progress = None
 
 
 def _check_fields(data: dict) -> None:
@@ -163,7 +140,7 @@ def add_evidence(
     actor: User,
 ) -> EvidenceItem:
     """Add an item to the volunteer's own portfolio, linked to chosen competencies."""
-    _require_editable(trajectory)
+    require_editable(trajectory)
     kind = EvidenceKind(data["kind"])
     _check_fields(data)
     _check_kind(kind, data, upload, has_file=False)
@@ -181,7 +158,7 @@ def add_evidence(
         obj=item,
         trajectory_id=trajectory.id,
     )
-    _touch(trajectory)
+    touch(trajectory)
     return item
 
 
@@ -228,7 +205,7 @@ def update_evidence(
 ) -> None:
     """Change an item; a new file replaces the old one (deleted after the commit)."""
     trajectory = item.trajectory
-    _require_editable(trajectory)
+    require_editable(trajectory)
     if version_id != item.version_id:
         raise stale_edit()
     kind = EvidenceKind(data["kind"])
@@ -255,13 +232,13 @@ def update_evidence(
     log_action(
         "evidence.changed", actor=actor, organisation_id=trajectory.organisation_id, obj=item
     )
-    _touch(trajectory)
+    touch(trajectory)
 
 
 def remove_evidence(item: EvidenceItem, *, actor: User) -> None:
     """Remove an item and its links; its files are deleted after the commit."""
     trajectory = item.trajectory
-    _require_editable(trajectory)
+    require_editable(trajectory)
     _drop_file(item)
     log_action(
         "evidence.removed",
@@ -271,7 +248,7 @@ def remove_evidence(item: EvidenceItem, *, actor: User) -> None:
         title=item.title,
     )
     db.session.delete(item)
-    _touch(trajectory)
+    touch(trajectory)
     db.session.flush()
 
 
@@ -288,135 +265,3 @@ def record_access(item: EvidenceItem, *, actor: User, what: str) -> None:
     )
 
 
-# --- referee statements --------------------------------------------------------------------
-
-
-def request_referee(
-    item: EvidenceItem, *, name: str, role: str, email: str, actor: User
-) -> RefereeRequest:
-    """Ask a referee (no account needed) to confirm the item through a single-use link."""
-    _require_editable(item.trajectory)
-    if item.kind != EvidenceKind.REFEREE_STATEMENT:
-        raise DomainError(_("Een referent vraag je alleen bij een verklaring."))
-    if item.referee is not None and item.referee.status == RefereeStatus.CONFIRMED:
-        raise DomainError(_("Deze verklaring is al bevestigd."))
-    token = secrets.token_urlsafe(32)
-    days = current_app.config["REFEREE_LINK_VALID_DAYS"]
-    request = item.referee or RefereeRequest(item=item)
-    request.referee_name, request.referee_role = name.strip(), role.strip()
-    request.referee_email = email.strip().lower()
-    request.token_hash = token_digest(token)
-    request.expires_at = utcnow() + timedelta(days=days)
-    request.status = RefereeStatus.PENDING
-    request.referee_words, request.responded_at = "", None
-    db.session.add(request)
-    volunteer = item.trajectory.volunteer
-    with force_locale(volunteer.language):
-        body = render_template(
-            "email/referee_request.txt",
-            request=request,
-            item=item,
-            volunteer=volunteer,
-            days=days,
-            link=absolute_url("portfolio.referee", token=token),
-        )
-        queue_mail_to_address(
-            request.referee_email,
-            _("%(name)s vraagt je om een verklaring", name=volunteer.display_name),
-            body,
-            organisation_id=item.trajectory.organisation_id,
-            kind="referee_request",
-        )
-    log_action(
-        "referee.requested", actor=actor, organisation_id=item.trajectory.organisation_id, obj=item
-    )
-    db.session.flush()
-    return request
-
-
-def find_referee_request(token: str) -> RefereeRequest | None:
-    """The pending, unexpired request for this link; used, expired and unknown look the same."""
-    request = db.session.scalar(
-        select(RefereeRequest).where(RefereeRequest.token_hash == token_digest(token or ""))
-    )
-    if request is None or request.status != RefereeStatus.PENDING or request.expires_at < utcnow():
-        return None
-    return request
-
-
-def answer_referee(request: RefereeRequest, *, confirm: bool, words: str) -> None:
-    """The referee confirms (optionally in their own words) or declines; the link is used up."""
-    words = (words or "").strip()
-    if not confirm and not words:
-        raise DomainError(_("Schrijf kort waarom je dit niet kunt bevestigen."), field="words")
-    request.status = RefereeStatus.CONFIRMED if confirm else RefereeStatus.DECLINED
-    request.referee_words = words
-    request.responded_at = utcnow()
-    request.token_hash = None  # single use
-    item = request.item
-    log_action(
-        "referee.confirmed" if confirm else "referee.declined",
-        organisation_id=item.trajectory.organisation_id,
-        obj=item,
-    )
-    volunteer = item.trajectory.volunteer
-    with force_locale(volunteer.language):
-        body = render_template(
-            "email/referee_answered.txt",
-            request=request,
-            item=item,
-            user=volunteer,
-            link=absolute_url("portfolio.item", item_id=item.id),
-        )
-        queue_mail(
-            volunteer,
-            _("%(name)s heeft gereageerd op je verklaring", name=request.referee_name),
-            body,
-        )
-    _touch(item.trajectory)
-    db.session.flush()
-
-
-# --- comments ------------------------------------------------------------------------------
-
-
-def add_comment(item: EvidenceItem, body: str, *, actor: User) -> EvidenceComment:
-    """A supervisor's comment or the volunteer's answer; the item itself is not changed."""
-    body = (body or "").strip()
-    if not body:
-        raise DomainError(_("Schrijf eerst een reactie."), field="body")
-    comment = EvidenceComment(item=item, author_id=actor.id, body=body)
-    db.session.add(comment)
-    log_action(
-        "evidence.commented", actor=actor, organisation_id=item.trajectory.organisation_id, obj=item
-    )
-    trajectory = item.trajectory
-    other = trajectory.volunteer if actor.id != trajectory.volunteer_id else trajectory.supervisor
-    with force_locale(other.language):
-        body_text = render_template(
-            "email/evidence_comment.txt",
-            user=other,
-            author=actor,
-            item=item,
-            link=absolute_url("portfolio.item", item_id=item.id),
-        )
-        queue_mail(other, _("Nieuwe reactie op „%(title)s”", title=item.title), body_text)
-    db.session.flush()
-    return comment
-
-
-# --- the interface the procedure uses ---------------------------------------------------------
-
-
-def count_evidence(trajectory_ids: Sequence[int]) -> dict[int, dict[str, int]]:
-    """Evidence items per trajectory and competency, in one query (see procedure.evidence)."""
-    rows = db.session.execute(
-        select(EvidenceItem.trajectory_id, EvidenceLink.competency_id, func.count(EvidenceItem.id))
-        .join(EvidenceLink, EvidenceLink.item_id == EvidenceItem.id)
-        .where(EvidenceItem.trajectory_id.in_(trajectory_ids))
-        .group_by(EvidenceItem.trajectory_id, EvidenceLink.competency_id)
-    ).all()
-    counts: dict[int, dict[str, int]] = {}
-    for trajectory_id, competency_id, count in rows:
-        counts.setdefault(trajectory_id, {})[competency_id] = count
-    return counts

@@ -1,0 +1,58 @@
+"""Comments on evidence, and the counts the procedure reads."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from evc.accounts.models import User
+from evc.audit import log_action
+from evc.errors import DomainError
+from evc.extensions import db
+from evc.mail import absolute_url, mail_user
+from evc.portfolio.models import (
+    EvidenceComment,
+    EvidenceItem,
+    EvidenceLink,
+)
+
+
+def add_comment(item: EvidenceItem, body: str, *, actor: User) -> EvidenceComment:
+    """A supervisor's comment or the volunteer's answer; the item itself is not changed."""
+    body = (body or "").strip()
+    if not body:
+        raise DomainError(_("Schrijf eerst een reactie."), field="body")
+    comment = EvidenceComment(item=item, author_id=actor.id, body=body)
+    db.session.add(comment)
+    log_action(
+        "evidence.commented", actor=actor, organisation_id=item.trajectory.organisation_id, obj=item
+    )
+    trajectory = item.trajectory
+    other = trajectory.volunteer if actor.id != trajectory.volunteer_id else trajectory.supervisor
+    mail_user(
+        other,
+        "email/evidence_comment.txt",
+        lambda: _("Nieuwe reactie op „%(title)s”", title=item.title),
+        author=actor,
+        item=item,
+        link=absolute_url("portfolio.item", item_id=item.id),
+    )
+    db.session.flush()
+    return comment
+
+
+
+def count_evidence(trajectory_ids: Sequence[int]) -> dict[int, dict[str, int]]:
+    """Evidence items per trajectory and competency, in one query (see procedure.evidence)."""
+    rows = db.session.execute(
+        select(EvidenceItem.trajectory_id, EvidenceLink.competency_id, func.count(EvidenceItem.id))
+        .join(EvidenceLink, EvidenceLink.item_id == EvidenceItem.id)
+        .where(EvidenceItem.trajectory_id.in_(trajectory_ids))
+        .group_by(EvidenceItem.trajectory_id, EvidenceLink.competency_id)
+    ).all()
+    counts: dict[int, dict[str, int]] = {}
+    for trajectory_id, competency_id, count in rows:
+        counts.setdefault(trajectory_id, {})[competency_id] = count
+    return counts

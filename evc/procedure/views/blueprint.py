@@ -1,0 +1,9 @@
+"""The procedure blueprint, and the permission rules its screens declare."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+from evc.procedure import rules  # noqa: F401  (declares the permission rules these screens use)
+
+bp = Blueprint("procedure", __name__)

@@ -162,7 +162,8 @@ def test_new_version_marks_clearances_for_reacknowledgement(
     assert db.session.get(TaskProtocol, walking.id).latest_number == 2
     stale = web.post_form(url, form)  # the same form again: it was based on version 1
     assert stale.status_code == 409 and "Iemand anders" in html(stale)
-    assert "Dit staat nu opgeslagen" in html(stale) and "Je vraagt hulp bij gladheid." in html(stale)
+    shown = html(stale)
+    assert "Dit staat nu opgeslagen" in shown and "Je vraagt hulp bij gladheid." in shown
     overview = html(web.get(f"/organisaties/{org.id}/bevoegdheden"))
     assert "Opnieuw bevestigen nodig" in overview
 

@@ -16,6 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from evc.accounts.models import User
+from evc.assessment.models import Verdict
+from evc.assessment.services import final_assignment, outcome
 from evc.audit import log_action
 from evc.certificates import badge
 from evc.certificates.models import Certificate, DevelopmentPlanVersion
@@ -162,8 +164,6 @@ def _document(trajectory: Trajectory, number: str, issued_at, language: str) -> 
 
 
 def _people(trajectory: Trajectory) -> dict:
-    from evc.assessment.services import final_assignment
-
     lead = final_assignment(trajectory.id)
     return {
         "holder": trajectory.volunteer.display_name,
@@ -175,9 +175,6 @@ def _people(trajectory: Trajectory) -> dict:
 
 def _recognised(trajectory: Trajectory, framework, language: str) -> dict:
     """The competencies the assessment found demonstrated, named in ``language``."""
-    from evc.assessment.models import Verdict
-    from evc.assessment.services import outcome
-
     recognised = [
         _named_competency(framework.competency(cid), language)
         for cid, item in outcome(trajectory).items()

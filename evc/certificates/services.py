@@ -13,6 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from evc.accounts.models import User
+from evc.assessment.models import Verdict
+from evc.assessment.services import outcome
 from evc.audit import log_action
 from evc.certificates.models import DevelopmentPlanVersion, FinalInterview
 from evc.db import utcnow
@@ -109,9 +111,6 @@ def current_plan(trajectory: Trajectory) -> DevelopmentPlanVersion | None:
 
 def prefilled_goals(trajectory: Trajectory) -> list[dict]:
     """One goal per competency not yet demonstrated, with the assessor's advice as actions."""
-    from evc.assessment.models import Verdict
-    from evc.assessment.services import outcome
-
     goals = []
     for competency_id, item in outcome(trajectory).items():
         if item.verdict == Verdict.NOT_YET:

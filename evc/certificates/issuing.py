@@ -16,11 +16,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from evc.accounts.models import User
+from evc.assessment.models import Verdict
+from evc.assessment.services import final_assignment, outcome
 from evc.audit import log_action
 from evc.certificates import badge
 from evc.certificates.models import Certificate, DevelopmentPlanVersion
 from evc.certificates.pdf import certificate_html, qr_data_uri, render_pdf
-from evc.certificates.services import current_plan, final_interview_of, notify
+from evc.certificates.services import current_plan, final_interview_of
 from evc.db import utcnow
 from evc.errors import DomainError
 from evc.extensions import db
@@ -28,7 +30,7 @@ from evc.framework import current_framework
 from evc.mail import absolute_url
 from evc.procedure.models import Trajectory
 from evc.procedure.phases import Phase
-from evc.procedure.services import advance_phase
+from evc.procedure.services import advance_phase, notify
 
 # Crockford's base32 without I, L, O, U: easy to read aloud and to type from paper.
 NUMBER_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -162,8 +164,6 @@ def _document(trajectory: Trajectory, number: str, issued_at, language: str) -> 
 
 
 def _people(trajectory: Trajectory) -> dict:
-    from evc.assessment.services import final_assignment
-
     lead = final_assignment(trajectory.id)
     return {
         "holder": trajectory.volunteer.display_name,
@@ -175,9 +175,6 @@ def _people(trajectory: Trajectory) -> dict:
 
 def _recognised(trajectory: Trajectory, framework, language: str) -> dict:
     """The competencies the assessment found demonstrated, named in ``language``."""
-    from evc.assessment.models import Verdict
-    from evc.assessment.services import outcome
-
     recognised = [
         _named_competency(framework.competency(cid), language)
         for cid, item in outcome(trajectory).items()

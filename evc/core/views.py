@@ -10,13 +10,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from evc.accounts.models import Membership, Organisation, Role
+from evc.assessment.models import Assignment, AssignmentStatus
 from evc.db import utcnow
 from evc.extensions import db
 from evc.framework import current_framework
+from evc.participation.services import case_manager_summary as summary
+from evc.participation.services import dashboard_summary
 from evc.permissions import can
 from evc.procedure.guidance import next_step
 from evc.procedure.models import Trajectory
-from evc.procedure.phases import ACTIVE_PHASES, PHASE_LABELS, STEPS
+from evc.procedure.phases import ACTIVE_PHASES, PHASE_LABELS, STEPS, Phase
 from evc.procedure.settings import settings_for
 from evc.web import actor, page, permission, public
 
@@ -103,9 +106,6 @@ def supervised_summary(user) -> dict:
 
 def assessing_summary(user) -> dict:
     """How many portfolios wait for the assessor's declaration, and how many are in progress."""
-    from evc.assessment.models import Assignment, AssignmentStatus
-    from evc.procedure.phases import Phase
-
     counts = dict(
         db.session.execute(
             select(Assignment.status, func.count(Assignment.id))
@@ -128,15 +128,11 @@ def assessing_summary(user) -> dict:
 
 def case_manager_summary(user) -> dict:
     """How many participation reports the klantmanager may read (and how many are new)."""
-    from evc.participation.services import case_manager_summary as summary
-
     return summary(user)
 
 
 def participation_summary(user, roles) -> dict:
     """The client's agreements with this month's hours, and the host contact's pending count."""
-    from evc.participation.services import dashboard_summary
-
     return dashboard_summary(user, client=Role.CLIENT in roles, host=Role.SUPERVISOR in roles)
 
 

@@ -103,24 +103,20 @@ def written_motivation(data: dict) -> str:
 
 
 def notify(user: User, template: str, subject, assignment: Assignment, **context) -> None:
-    """Mail ``user`` about ``assignment``; the template gets the assignment, the trajectory
-    and the volunteer's name as ``user`` may read it."""
+    """Mail ``user`` about ``assignment``; an assessor reads the volunteer's label (a pseudonym
+    in a blind assessment), everyone else the name."""
+    trajectory = assignment.trajectory
+    assessor = user.id == assignment.assessor_id
+    volunteer = volunteer_label(assignment) if assessor else trajectory.volunteer.display_name
     mail_user(
         user,
         template,
         subject,
         assignment=assignment,
-        trajectory=assignment.trajectory,
-        volunteer=_volunteer_as_seen_by(user, assignment),
+        trajectory=trajectory,
+        volunteer=volunteer,
         **context,
     )
-
-
-def _volunteer_as_seen_by(user: User, assignment: Assignment) -> str:
-    """The assessor reads what ``volunteer_label`` gives; everyone else the real name."""
-    if user.id == assignment.assessor_id:
-        return volunteer_label(assignment)
-    return assignment.trajectory.volunteer.display_name
 
 
 def notify_volunteer_and_supervisor(

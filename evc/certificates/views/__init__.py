@@ -6,11 +6,10 @@ from __future__ import annotations
 from evc.certificates.views import closing, documents, verify  # the routes
 from evc.certificates.views.blueprint import bp, language
 from evc.certificates.views.section import trajectory_section
+from evc.procedure.views import register_trajectory_section
 
 
 def init_app(app) -> None:
-    from evc.procedure.views import register_trajectory_section
-
     register_trajectory_section(app, trajectory_section)
 
 

@@ -4,7 +4,6 @@ the log of their reads.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -15,6 +14,7 @@ from evc.audit import log_action
 from evc.db import utcnow
 from evc.extensions import db
 from evc.mail import absolute_url, mail_user
+from evc.paging import Paged, paginate
 from evc.participation.models import (
     ParticipationAgreement,
     ParticipationReport,
@@ -109,14 +109,14 @@ def case_manager_municipalities(user: User) -> list[str]:
 
 def case_manager_reports(
     user: User, *, reference: str = "", organisation_id: int | None = None, page: int = 1
-) -> tuple[Sequence, int, list[Organisation]]:
+) -> tuple[Paged, list[Organisation]]:
     """The reports a klantmanager may read: of agreements with their municipality, made by an
-    organisation that shares them. Returns (rows, total, organisations to filter on); each row
-    is (report, client reference, regime, organisation, host and municipality names)."""
+    organisation that shares them. Returns (one page of rows, organisations to filter on); each
+    row is (report, client reference, regime, organisation, host and municipality names)."""
     visible = _visible_reports(user)
     wanted = _filtered(visible, " ".join((reference or "").split()), organisation_id)
-    total = db.count(select(func.count()).select_from(wanted.subquery()))
-    return _report_rows(wanted, page), total, _reporting_organisations(visible)
+    rows = paginate(_report_rows(wanted), size=CASE_MANAGER_PAGE_SIZE, number=page, rows=True)
+    return rows, _reporting_organisations(visible)
 
 
 def _reporting_organisations(visible) -> list[Organisation]:
@@ -148,10 +148,10 @@ def _filtered(visible, reference: str, organisation_id: int | None):
     return wanted
 
 
-def _report_rows(wanted, page: int) -> Sequence:
-    """One page of the ``wanted`` reports, newest first, with the names the list shows."""
+def _report_rows(wanted):
+    """The ``wanted`` reports, newest first, with the names the list shows."""
     maker, host, municipality = aliased(Organisation), aliased(Organisation), aliased(Organisation)
-    return db.session.execute(
+    return (
         select(
             ParticipationReport,
             ParticipationAgreement.client_reference,
@@ -167,9 +167,7 @@ def _report_rows(wanted, page: int) -> Sequence:
         .where(ParticipationReport.id.in_(wanted))
         .options(defer(ParticipationReport.pdf), defer(ParticipationReport.data))
         .order_by(ParticipationReport.created_at.desc(), ParticipationReport.id.desc())
-        .limit(CASE_MANAGER_PAGE_SIZE)
-        .offset((max(page, 1) - 1) * CASE_MANAGER_PAGE_SIZE)
-    ).all()
+    )
 
 
 def record_case_manager_read(record: ParticipationReport, user: User, what: str) -> bool:

@@ -94,11 +94,12 @@ def _chosen_for_item(trajectory: Trajectory, competency_ids: Sequence[str]) -> l
 
 
 def portfolio_bytes(trajectory: Trajectory) -> int:
-    return db.session.scalar(
+    total = db.session.scalar(
         select(func.coalesce(func.sum(EvidenceItem.file_size), 0)).where(
             EvidenceItem.trajectory_id == trajectory.id
         )
     )
+    return total or 0
 
 
 def _attach_file(

@@ -7,8 +7,7 @@ import these names from here.
 
 from __future__ import annotations
 
-from evc.errors import flush_or_stale as _flush_or_stale  # the old name, still imported
-from evc.procedure.services.common import log_on_trajectory
+from evc.procedure.services.common import check_not_future, log_on_trajectory, notify
 from evc.procedure.services.intake import confirm_intake, record_intake
 from evc.procedure.services.meetings import (
     MEETING_PHASES,
@@ -31,15 +30,16 @@ from evc.procedure.services.trajectories import active_trajectory_of, start_traj
 
 __all__ = [
     "MEETING_PHASES",
-    "_flush_or_stale",
     "active_trajectory_of",
     "advance_phase",
     "choose_competencies",
+    "check_not_future",
     "chosen_competencies",
     "confirm_intake",
     "log_group_meeting",
     "log_guidance_session",
     "log_on_trajectory",
+    "notify",
     "phase_label",
     "record_intake",
     "save_self_assessment",

@@ -312,14 +312,15 @@ def open_trajectory(volunteer: User):
 
 def add_to_portfolio(clearance: Clearance, *, competency_id: str, actor: User):
     """The volunteer adds a granted clearance to their portfolio as evidence (a certificate)."""
-    if clearance.status != ClearanceStatus.GRANTED:
+    granted = clearance.status == ClearanceStatus.GRANTED
+    version = clearance.granted_version if granted else None
+    if version is None:
         raise DomainError(_("Alleen een gegeven bevoegdverklaring kan in je portfolio."))
     trajectory = open_trajectory(clearance.volunteer)
     if trajectory is None:
         raise DomainError(
             _("Je hebt geen lopend EVC-A-traject waarin je nu bewijs kunt toevoegen.")
         )
-    version = clearance.granted_version
     lines = _certificate_lines(clearance, version)
     item = portfolio.add_evidence(
         trajectory,
@@ -329,7 +330,7 @@ def add_to_portfolio(clearance: Clearance, *, competency_id: str, actor: User):
             "description": "\n".join(lines),
             "activity_from": clearance.instructed_on or clearance.granted_on,
             "activity_to": clearance.granted_on,
-            "work_context": db.session.get(Organisation, clearance.organisation_id).name,
+            "work_context": db.session.get_one(Organisation, clearance.organisation_id).name,
         },
         [competency_id],
         upload=None,

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import aliased, defer
 
 from evc.accounts.models import Membership, Organisation, Role, User
@@ -150,8 +150,18 @@ def _filtered(visible, reference: str, organisation_id: int | None):
 
 def _report_rows(wanted, page: int) -> Sequence:
     """One page of the ``wanted`` reports, newest first, with the names the list shows."""
-    maker, host, municipality = aliased(Organisation), aliased(Organisation), aliased(Organisation)
     return db.session.execute(
+        _report_list(wanted)
+        .limit(CASE_MANAGER_PAGE_SIZE)
+        .offset((max(page, 1) - 1) * CASE_MANAGER_PAGE_SIZE)
+    ).all()
+
+
+def _report_list(wanted) -> Select:
+    """The ``wanted`` reports, newest first, with the client reference, the regime and the names
+    of the organisation, the host and the municipality; without the PDF and the data."""
+    maker, host, municipality = aliased(Organisation), aliased(Organisation), aliased(Organisation)
+    return (
         select(
             ParticipationReport,
             ParticipationAgreement.client_reference,
@@ -167,9 +177,7 @@ def _report_rows(wanted, page: int) -> Sequence:
         .where(ParticipationReport.id.in_(wanted))
         .options(defer(ParticipationReport.pdf), defer(ParticipationReport.data))
         .order_by(ParticipationReport.created_at.desc(), ParticipationReport.id.desc())
-        .limit(CASE_MANAGER_PAGE_SIZE)
-        .offset((max(page, 1) - 1) * CASE_MANAGER_PAGE_SIZE)
-    ).all()
+    )
 
 
 def record_case_manager_read(record: ParticipationReport, user: User, what: str) -> bool:

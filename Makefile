@@ -52,10 +52,12 @@ run: db
 	@echo "evc runs at http://127.0.0.1:$(PORT)/  (stop with Ctrl+C)"
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
-# Coverage is measured on the SQLite run only (settings in [tool.coverage] of pyproject.toml).
+# ruff, the import contracts and mypy first (seconds), then the suite on SQLite with coverage
+# (settings in [tool.coverage] of pyproject.toml) and on PostgreSQL.
 test: install-test translations
 	$(BIN)/ruff check evc tests bench
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q --cov=evc --cov-report=term:skip-covered
 	$(BIN)/python -m pytest -q --db=postgresql
 

@@ -51,6 +51,6 @@ def paginate(query: Select, *, size: int, number: int | None = None, rows=False,
     if not count:
         items = fetch(query.limit(size + 1).offset(start)).all()
         return Paged(list(items[:size]), number, size, None, len(items) > size)
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    total = db.count(select(func.count()).select_from(query.order_by(None).subquery()))
     items = fetch(query.limit(size).offset(start)).all()
     return Paged(list(items), number, size, total, start + size < total)

@@ -212,10 +212,8 @@ def audit_log(organisation: Organisation):
     return page(
         "admin/audit_log.html",
         organisation=organisation,
-        entries=entries.items,
+        entries=entries,
         subjects=_subject_names(entries.items),
-        page=entries.number,
-        has_next=entries.more,
     ).render()
 
 

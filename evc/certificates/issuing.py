@@ -20,7 +20,7 @@ from evc.audit import log_action
 from evc.certificates import badge
 from evc.certificates.models import Certificate, DevelopmentPlanVersion
 from evc.certificates.pdf import certificate_html, qr_data_uri, render_pdf
-from evc.certificates.services import current_plan, final_interview_of, notify
+from evc.certificates.services import current_plan, final_interview_of
 from evc.db import utcnow
 from evc.errors import DomainError
 from evc.extensions import db
@@ -28,7 +28,7 @@ from evc.framework import current_framework
 from evc.mail import absolute_url
 from evc.procedure.models import Trajectory
 from evc.procedure.phases import Phase
-from evc.procedure.services import advance_phase
+from evc.procedure.services import advance_phase, notify
 
 # Crockford's base32 without I, L, O, U: easy to read aloud and to type from paper.
 NUMBER_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"

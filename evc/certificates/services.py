@@ -18,9 +18,9 @@ from evc.certificates.models import DevelopmentPlanVersion, FinalInterview
 from evc.db import utcnow
 from evc.errors import DomainError, flush_or_stale, stale_edit
 from evc.extensions import db
-from evc.mail import absolute_url, mail_user
 from evc.procedure.models import Trajectory
 from evc.procedure.phases import Phase
+from evc.procedure.services import check_not_future, notify
 
 TEXT_FIELDS = ("goal", "actions", "support", "support_from")
 GOAL_FIELDS = ("competency_id", *TEXT_FIELDS, "target_date")
@@ -58,10 +58,7 @@ def record_final_interview(
 def _check_interview(trajectory: Trajectory, data: dict) -> None:
     if trajectory.phase != Phase.FINAL_INTERVIEW:
         raise DomainError(_("Het eindgesprek kun je alleen in de fase eindgesprek vastleggen."))
-    if data["held_on"] > date.today():
-        raise DomainError(
-            _("Een gesprek dat al gehouden is, kan niet in de toekomst liggen."), field="held_on"
-        )
+    check_not_future(data["held_on"])
     for name, message in (
         ("discussed", _("Schrijf op wat jullie bespraken.")),
         ("volunteer_reaction", _("Schrijf op hoe de vrijwilliger op de beoordeling reageerde.")),
@@ -279,9 +276,3 @@ def _log_on_trajectory(trajectory: Trajectory, action: str, *, actor: User, **de
         action, actor=actor, organisation_id=trajectory.organisation_id, obj=trajectory, **details
     )
     trajectory.last_activity_at = utcnow()
-
-
-def notify(user: User, template: str, subject, trajectory: Trajectory, **context) -> None:
-    """Mail ``user`` about ``trajectory``, with a link to its page."""
-    link = absolute_url("procedure.trajectory", trajectory_id=trajectory.id)
-    mail_user(user, template, subject, trajectory=trajectory, link=link, **context)

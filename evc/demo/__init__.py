@@ -65,7 +65,7 @@ PASSWORD_WORDS = (
 
 
 def database_is_empty() -> bool:
-    return db.session.scalar(select(func.count(User.id))) == 0
+    return db.count(select(func.count(User.id))) == 0
 
 
 def seed_demo(password: str | None) -> str:

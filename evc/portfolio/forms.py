@@ -15,10 +15,9 @@ from wtforms import (
     TextAreaField,
     widgets,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, Optional
 
-from evc.formfields import DATE_INVALID, FriendlyDateField
+from evc.formfields import DATE_INVALID, FriendlyDateField, SelectChoice
 from evc.once import OnceMixin
 from evc.portfolio.models import EvidenceKind
 

@@ -15,10 +15,9 @@ from wtforms import (
     TextAreaField,
     widgets,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from evc.formfields import DATE_INVALID, FriendlyDateField
+from evc.formfields import DATE_INVALID, FriendlyDateField, SelectChoice
 from evc.once import OnceMixin
 from evc.protocols.loader import ResourceKind, RiskLevel, item_hash
 from evc.protocols.models import VogStatus
@@ -128,8 +127,9 @@ class ProtocolForm(FlaskForm):
             for kind in self.RESOURCE_FIELDS
             for line in _lines(getattr(self, kind.value).data)
         ]
-        if (self.vog.data or "").strip():
-            resources.append({"kind": ResourceKind.VOG.value, "text": self.vog.data.strip()})
+        vog = (self.vog.data or "").strip()
+        if vog:
+            resources.append({"kind": ResourceKind.VOG.value, "text": vog})
         return {
             "id": (self.key.data or "").strip(),
             "version": number,

@@ -33,7 +33,9 @@ def send_expiry_reminders(on: date | None = None) -> int:
     on = on or local_today()
     sent = 0
     for clearance in expiring_clearances(None, on):
-        if clearance.expiry_reminder_for == clearance.valid_until:
+        version, until = clearance.granted_version, clearance.valid_until
+        assert version is not None and until is not None  # granted, and expiring: it has both
+        if clearance.expiry_reminder_for == until:
             continue
         link = absolute_url("protocols.clearance", clearance_id=clearance.id)
         recipients = [clearance.volunteer]
@@ -45,17 +47,17 @@ def send_expiry_reminders(on: date | None = None) -> int:
                 "email/clearance_expiring.txt",
                 _l("Een bevoegdverklaring verloopt binnenkort"),
                 clearance=clearance,
-                task=clearance.granted_version.title,
+                task=version.title,
                 for_volunteer=person.id == clearance.volunteer_id,
                 link=link,
             )
             sent += 1
-        clearance.expiry_reminder_for = clearance.valid_until
+        clearance.expiry_reminder_for = until
         log_action(
             "clearance.expiry_reminder",
             organisation_id=clearance.organisation_id,
             obj=clearance,
-            valid_until=clearance.valid_until.isoformat(),
+            valid_until=until.isoformat(),
         )
     db.session.flush()
     return sent
@@ -74,7 +76,7 @@ def send_vog_reminders(on: date | None = None) -> int:
     sent = 0
     for record in records:
         due = vog_due_on(record)
-        if due - warn > on or record.renewal_reminder_for == record.issued_on:
+        if due is None or due - warn > on or record.renewal_reminder_for == record.issued_on:
             continue
         if not record.volunteer.is_active_account:
             continue

@@ -73,7 +73,7 @@ class Verdict:
         return not self.missing
 
 
-def vog_due_on(vog: VolunteerVog) -> date | None:
+def vog_due_on(vog: VolunteerVog | None) -> date | None:
     """When a received VOG should be renewed (``VOG_RENEWAL_YEARS`` after its issue date)."""
     if vog is None or vog.status != VogStatus.RECEIVED or vog.issued_on is None:
         return None
@@ -81,9 +81,10 @@ def vog_due_on(vog: VolunteerVog) -> date | None:
 
 
 def vog_problem(vog: VolunteerVog | None, on: date) -> Missing | None:
-    if vog is None or vog.status != VogStatus.RECEIVED or vog.issued_on is None:
+    due = vog_due_on(vog)
+    if due is None:  # no VOG received
         return Missing("vog_missing", _("Er is geen VOG ontvangen."))
-    if on >= vog_due_on(vog):
+    if on >= due:
         return Missing(
             "vog_outdated",
             _("De VOG is ouder dan %(years)d jaar.", years=current_app.config["VOG_RENEWAL_YEARS"]),
@@ -104,10 +105,12 @@ def missing_skills(clearance: Clearance, version: ProtocolVersion) -> list[Missi
     result = []
     for text in version.skills:
         item = clearance.item(ItemKind.SKILL, item_hash(text))
-        fresh = item is not None and (
-            clearance.granted_on is None or item.happened_on > clearance.granted_on
+        shown = (
+            item is not None
+            and (clearance.granted_on is None or item.happened_on > clearance.granted_on)
+            and item.done
         )
-        if not (fresh and item.done):
+        if not shown:
             result.append(Missing("skill", _("Nog niet laten zien (kunnen): %(item)s", item=text)))
     return result
 

@@ -86,8 +86,14 @@ def test_coordinator_changes_terms_adds_an_exemption_and_issues_a_report(app, co
         "version_id": version,
     }
     assert web.post_form(f"{base}/wijzigen", data).status_code == 302
-    stale = web.post_form(f"{base}/wijzigen", data)
+    stale = web.post_form(f"{base}/wijzigen", {**data, "activity": "Tuinieren"})
     assert stale.status_code == 409 and "Iemand anders" in text(stale)
+    # The stored terms are shown beside what was typed, and a second save builds on them.
+    shown = text(stale)
+    assert "Dit staat nu opgeslagen" in shown and "Koken in het buurthuis" in shown
+    assert "Tuinieren" in shown
+    newer = re.search(r'name="version_id" type="hidden" value="(\d+)"', shown).group(1)
+    assert web.post_form(f"{base}/wijzigen", {**data, "version_id": newer}).status_code == 302
     exemption = {
         "starts_on": (TODAY - timedelta(days=20)).isoformat(),
         "ends_on": (TODAY - timedelta(days=15)).isoformat(),

@@ -118,6 +118,21 @@ def test_client_corrects_declined_hours_but_cannot_change_verified_ones(app, run
     assert db.session.get(HoursEntry, approved.id).minutes == 120
 
 
+def test_a_stale_hours_edit_shows_the_stored_hours_beside_the_typed_ones(app, running, daan):
+    entry = factories.hours(running, TODAY - timedelta(days=2), 90, activity="Koken")
+    web = as_user(app, daan)
+    url = f"/participatie/uren/{entry.id}"
+    typed = {"worked_on": entry.worked_on.isoformat(), "activity": "Afwassen"}
+    first = {**typed, "hours": "2", "version_id": str(entry.version_id)}
+    assert web.post_form(url, first).status_code == 302
+    stale = web.post_form(url, {**first, "hours": "3", "note": "Later typed"})
+    assert stale.status_code == 409
+    shown = text(stale)
+    assert "Dit staat nu opgeslagen" in shown and "Afwassen" in shown and "Later typed" in shown
+    db.session.expire_all()
+    assert db.session.get(HoursEntry, entry.id).minutes == 120
+
+
 def test_other_client_cannot_reach_daans_agreement_or_hours(app, running, olga, olga_running):
     entry = factories.hours(running, TODAY - timedelta(days=1), activity="DAAN-WERK")
     web = as_user(app, olga)

@@ -162,6 +162,8 @@ def test_new_version_marks_clearances_for_reacknowledgement(
     assert db.session.get(TaskProtocol, walking.id).latest_number == 2
     stale = web.post_form(url, form)  # the same form again: it was based on version 1
     assert stale.status_code == 409 and "Iemand anders" in html(stale)
+    shown = html(stale)
+    assert "Dit staat nu opgeslagen" in shown and "Je vraagt hulp bij gladheid." in shown
     overview = html(web.get(f"/organisaties/{org.id}/bevoegdheden"))
     assert "Opnieuw bevestigen nodig" in overview
 
@@ -432,6 +434,9 @@ def test_coordinator_records_a_vog_and_a_volunteer_may_not(web, org, coordinator
     assert other.post_form(url, {"status": "received", "issued_on": issued}).status_code == 302
     record = db.session.scalar(select(VolunteerVog))
     assert record.status == "received" and record.issued_on.isoformat() == issued
+    stale = other.post_form(url, {"status": "requested", "version_id": record.version_id - 1})
+    assert stale.status_code == 409
+    assert "Dit staat nu opgeslagen" in html(stale) and "Ontvangen" in html(stale)
     assert other.get(f"/organisaties/{org.id}/vog/{coordinator.id}").status_code == 404
 
 

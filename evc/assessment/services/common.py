@@ -4,8 +4,6 @@ sees of the volunteer, the open assignments, the report and the mail.
 
 from __future__ import annotations
 
-from flask import render_template
-from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -17,7 +15,7 @@ from evc.assessment.models import (
     AssignmentStatus,
 )
 from evc.extensions import db
-from evc.mail import queue_mail
+from evc.mail import mail_user
 from evc.procedure.models import (
     Trajectory,
 )
@@ -74,15 +72,17 @@ def volunteer_label(assignment: Assignment) -> str:
 
 
 def notify(user: User, template: str, subject, assignment: Assignment, **context) -> None:
-    with force_locale(user.language):
-        body = render_template(
-            template,
-            user=user,
-            assignment=assignment,
-            trajectory=assignment.trajectory,
-            volunteer=volunteer_label(assignment)
-            if user.id == assignment.assessor_id
-            else assignment.trajectory.volunteer.display_name,
-            **context,
-        )
-        queue_mail(user, str(subject()), body)
+    """Mail ``user`` about ``assignment``; an assessor reads the volunteer's label (a pseudonym
+    in a blind assessment), everyone else the name."""
+    trajectory = assignment.trajectory
+    assessor = user.id == assignment.assessor_id
+    volunteer = volunteer_label(assignment) if assessor else trajectory.volunteer.display_name
+    mail_user(
+        user,
+        template,
+        subject,
+        assignment=assignment,
+        trajectory=trajectory,
+        volunteer=volunteer,
+        **context,
+    )

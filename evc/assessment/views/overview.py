@@ -156,7 +156,7 @@ def trajectory_section(trajectory: Trajectory) -> dict | None:
 
 
 def _report_final(trajectory: Trajectory) -> bool:
-    final = db.session.scalar(
+    final = db.count(
         select(func.count(AssessmentReport.id)).where(
             AssessmentReport.trajectory_id == trajectory.id,
             AssessmentReport.finalised_at.is_not(None),

@@ -4,10 +4,9 @@ the log of their reads.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import timedelta
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import aliased, defer
 
 from evc.accounts.models import Membership, Organisation, Role, User
@@ -15,6 +14,7 @@ from evc.audit import log_action
 from evc.db import utcnow
 from evc.extensions import db
 from evc.mail import absolute_url, mail_user
+from evc.paging import Paged, paginate
 from evc.participation.models import (
     ParticipationAgreement,
     ParticipationReport,
@@ -109,14 +109,14 @@ def case_manager_municipalities(user: User) -> list[str]:
 
 def case_manager_reports(
     user: User, *, reference: str = "", organisation_id: int | None = None, page: int = 1
-) -> tuple[Sequence, int, list[Organisation]]:
+) -> tuple[Paged, list[Organisation]]:
     """The reports a klantmanager may read: of agreements with their municipality, made by an
-    organisation that shares them. Returns (rows, total, organisations to filter on); each row
-    is (report, client reference, regime, organisation, host and municipality names)."""
+    organisation that shares them. Returns (one page of rows, organisations to filter on); each
+    row is (report, client reference, regime, organisation, host and municipality names)."""
     visible = _visible_reports(user)
     wanted = _filtered(visible, " ".join((reference or "").split()), organisation_id)
-    total = db.count(select(func.count()).select_from(wanted.subquery()))
-    return _report_rows(wanted, page), total, _reporting_organisations(visible)
+    rows = paginate(_report_rows(wanted), size=CASE_MANAGER_PAGE_SIZE, number=page, rows=True)
+    return rows, _reporting_organisations(visible)
 
 
 def _reporting_organisations(visible) -> list[Organisation]:
@@ -148,18 +148,8 @@ def _filtered(visible, reference: str, organisation_id: int | None):
     return wanted
 
 
-def _report_rows(wanted, page: int) -> Sequence:
-    """One page of the ``wanted`` reports, newest first, with the names the list shows."""
-    return db.session.execute(
-        _report_list(wanted)
-        .limit(CASE_MANAGER_PAGE_SIZE)
-        .offset((max(page, 1) - 1) * CASE_MANAGER_PAGE_SIZE)
-    ).all()
-
-
-def _report_list(wanted) -> Select:
-    """The ``wanted`` reports, newest first, with the client reference, the regime and the names
-    of the organisation, the host and the municipality; without the PDF and the data."""
+def _report_rows(wanted):
+    """The ``wanted`` reports, newest first, with the names the list shows."""
     maker, host, municipality = aliased(Organisation), aliased(Organisation), aliased(Organisation)
     return (
         select(

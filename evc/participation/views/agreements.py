@@ -28,7 +28,7 @@ from evc.participation.report import regime_label
 from evc.participation.totals import monthly, weekly
 from evc.participation.views.blueprint import bp
 from evc.permissions import can
-from evc.web import Page, actor, done, page, permission, save
+from evc.web import Page, actor, done, page, permission, save, stored_version
 
 WEEKS_SHOWN = 8
 PEOPLE = ("client_id", "host_organisation_id", "host_contact_id")
@@ -147,7 +147,8 @@ def edit_agreement(item: ParticipationAgreement):
         services.update_agreement(item, form.terms(), version_id=version, actor=actor())
         return done(agreement_url(item), _("De afspraak is aangepast."))
 
-    return save(form, action, _agreement_form(form, agreement=item))
+    stored = lambda: stored_version(form, ParticipationAgreement, id=item.id)  # noqa: E731
+    return save(form, action, _agreement_form(form, agreement=item), conflict=stored)
 
 
 @bp.route("/participatie/afspraken/<int:agreement_id>/ontheffing", methods=["GET", "POST"])

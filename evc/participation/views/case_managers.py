@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import request
 
+from evc.paging import requested_page
 from evc.participation import services
 from evc.participation.models import Regime
 from evc.participation.report import regime_label
@@ -17,17 +18,12 @@ def case_manager_reports():
     """The participation reports of the municipality's clients, newest first."""
     reference = (request.args.get("klantnummer") or "").strip()[:40]
     organisation_id = request.args.get("organisatie", type=int)
-    number = max(request.args.get("pagina", 1, type=int) or 1, 1)
-    rows, total, organisations = services.case_manager_reports(
-        actor(), reference=reference, organisation_id=organisation_id, page=number
+    rows, organisations = services.case_manager_reports(
+        actor(), reference=reference, organisation_id=organisation_id, page=requested_page()
     )
-    size = services.CASE_MANAGER_PAGE_SIZE
     return page(
         "participation/case_manager_reports.html",
         rows=rows,
-        total=total,
-        page=number,
-        pages=max((total + size - 1) // size, 1),
         organisations=organisations,
         municipalities=services.case_manager_municipalities(actor()),
         reference=reference,

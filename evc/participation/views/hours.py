@@ -25,7 +25,7 @@ from evc.participation.loaders import AGREEMENT, ENTRY, agreement_url
 from evc.participation.models import EntryStatus, HoursEntry, ParticipationAgreement
 from evc.participation.totals import week_start
 from evc.participation.views.blueprint import bp
-from evc.web import actor, done, page, permission, press, save
+from evc.web import actor, done, page, permission, press, save, stored_version
 
 
 def _queue_url() -> str:
@@ -72,7 +72,8 @@ def edit_entry(entry: HoursEntry):
         return done(agreement_url(entry.agreement), message)
 
     view = page("participation/hours.html", agreement=entry.agreement, form=form, entry=entry)
-    return save(form, action, view)
+    stored = lambda: stored_version(form, HoursEntry, id=entry.id)  # noqa: E731
+    return save(form, action, view, conflict=stored)
 
 
 # --- the host contact -------------------------------------------------------------------------

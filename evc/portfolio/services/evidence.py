@@ -88,11 +88,12 @@ def _set_links(item: EvidenceItem, trajectory: Trajectory, competency_ids: Seque
 
 
 def portfolio_bytes(trajectory: Trajectory) -> int:
-    return db.session.scalar(
+    total = db.session.scalar(
         select(func.coalesce(func.sum(EvidenceItem.file_size), 0)).where(
             EvidenceItem.trajectory_id == trajectory.id
         )
     )
+    return total or 0
 
 
 def _attach_file(

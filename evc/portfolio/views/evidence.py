@@ -163,7 +163,7 @@ def add(trajectory: Trajectory):
         consume_once(form)
         upload, name = receive_upload()
         item = services.add_evidence(
-            trajectory, _form_data(form), form.competencies.data,
+            trajectory, _form_data(form), form.competencies.data or [],
             upload=upload, original_name=name, actor=actor(),
         )  # fmt: skip
         message = _("Je bewijs „%(title)s” is toegevoegd.", title=item.title)
@@ -190,7 +190,7 @@ def edit(item: EvidenceItem):
     def action():
         upload, name = receive_upload()
         services.update_evidence(
-            item, _form_data(form), form.competencies.data,
+            item, _form_data(form), form.competencies.data or [],
             upload=upload, original_name=name, remove_file=form.remove_file.data,
             version_id=form.version_id.data, actor=actor(),
         )  # fmt: skip

@@ -6,6 +6,7 @@ from flask import render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from evc.formfields import filled
 from evc.once import consume_once
 from evc.portfolio import services
 from evc.portfolio.forms import CommentForm, RefereeAnswerForm, RefereeForm
@@ -29,7 +30,11 @@ def ask_referee(item: EvidenceItem):
     def action():
         consume_once(form)
         services.request_referee(
-            item, name=form.name.data, role=form.role.data, email=form.email.data, actor=actor()
+            item,
+            name=filled(form.name.data),
+            role=filled(form.role.data),
+            email=filled(form.email.data),
+            actor=actor(),
         )
         message = _(
             "%(name)s krijgt een e-mail met een link om je verklaring te bevestigen.",
@@ -51,7 +56,7 @@ def referee(token: str):
 
     def action():
         confirm = form.answer.data == "confirm"
-        services.answer_referee(request_record, confirm=confirm, words=form.words.data)
+        services.answer_referee(request_record, confirm=confirm, words=form.words.data or "")
         return render_template("portfolio/referee_done.html", request_record=request_record)
 
     view = page(
@@ -72,7 +77,7 @@ def comment(item: EvidenceItem):
 
     def action():
         consume_once(form)
-        services.add_comment(item, form.body.data, actor=actor())
+        services.add_comment(item, filled(form.body.data), actor=actor())
         return done(back, _("Je reactie is geplaatst."))
 
     return press(action, back, form, invalid=_("Schrijf eerst een reactie."))

@@ -7,7 +7,7 @@ import these names from here.
 
 from __future__ import annotations
 
-from evc.errors import flush_or_stale as _flush_or_stale  # the old name, still imported
+from evc.procedure.services.common import check_not_future, notify
 from evc.procedure.services.intake import confirm_intake, record_intake
 from evc.procedure.services.meetings import (
     MEETING_PHASES,
@@ -30,14 +30,15 @@ from evc.procedure.services.trajectories import active_trajectory_of, start_traj
 
 __all__ = [
     "MEETING_PHASES",
-    "_flush_or_stale",
     "active_trajectory_of",
     "advance_phase",
     "choose_competencies",
+    "check_not_future",
     "chosen_competencies",
     "confirm_intake",
     "log_group_meeting",
     "log_guidance_session",
+    "notify",
     "phase_label",
     "record_intake",
     "save_self_assessment",

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import timedelta
 
 from flask import request
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from evc.accounts.loaders import ORGANISATION
@@ -15,6 +14,7 @@ from evc.accounts.models import Membership, Organisation, Role, User
 from evc.db import utcnow
 from evc.errors import DomainError
 from evc.extensions import db
+from evc.paging import paginate
 from evc.permissions import can
 from evc.procedure import services
 from evc.procedure.forms import StartTrajectoryForm
@@ -57,19 +57,15 @@ def organisation_trajectories(organisation: Organisation):
     """All trajectories of the organisation, filterable by phase and supervisor, paginated."""
     phase = request.args.get("fase", "")
     supervisor_id = request.args.get("begeleider", type=int)
-    number = max(request.args.get("pagina", 1, type=int), 1)
-    query = _filtered(organisation, phase, supervisor_id)
-    total = db.count(select(func.count()).select_from(query.subquery()))
+    trajectories = paginate(_listed(_filtered(organisation, phase, supervisor_id)), size=PAGE_SIZE)
+    load_progress(trajectories.items)
     return page(
         "procedure/organisation_trajectories.html",
         organisation=organisation,
-        trajectories=_page_of(query, number),
+        trajectories=trajectories,
         supervisors=people_with_role(organisation, Role.SUPERVISOR),
         phase=phase,
         supervisor_id=supervisor_id,
-        page=number,
-        pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
-        total=total,
         stalled=stalled,
         phase_labels=PHASE_LABELS,
     ).render()
@@ -84,15 +80,11 @@ def _filtered(organisation: Organisation, phase: str, supervisor_id: int | None)
     return query
 
 
-def _page_of(query, number: int) -> Sequence[Trajectory]:
-    trajectories = db.session.scalars(
-        query.options(joinedload(Trajectory.volunteer), joinedload(Trajectory.supervisor))
-        .order_by(Trajectory.last_activity_at.desc(), Trajectory.id.desc())
-        .limit(PAGE_SIZE)
-        .offset((number - 1) * PAGE_SIZE)
-    ).all()
-    load_progress(trajectories)
-    return trajectories
+def _listed(query):
+    """Most recently active first, with the names the list shows."""
+    return query.options(
+        joinedload(Trajectory.volunteer), joinedload(Trajectory.supervisor)
+    ).order_by(Trajectory.last_activity_at.desc(), Trajectory.id.desc())
 
 
 @bp.route("/begeleiding")

@@ -24,10 +24,11 @@ def open_trajectory(volunteer: User):
 
 def add_to_portfolio(clearance: Clearance, *, competency_id: str, actor: User):
     """The volunteer adds a granted clearance to their portfolio as evidence (a certificate)."""
+    version = _granted_version(clearance)
     trajectory = _trajectory_for_evidence(clearance)
     item = portfolio.add_evidence(
         trajectory,
-        _certificate_evidence(clearance),
+        _certificate_evidence(clearance, version),
         [competency_id],
         upload=None,
         original_name=None,
@@ -43,10 +44,17 @@ def add_to_portfolio(clearance: Clearance, *, competency_id: str, actor: User):
     return item
 
 
-def _trajectory_for_evidence(clearance: Clearance):
-    """The volunteer's open trajectory, for a clearance that was granted."""
-    if clearance.status != ClearanceStatus.GRANTED:
+def _granted_version(clearance: Clearance) -> ProtocolVersion:
+    """The version a clearance was granted under; only a granted clearance can go in."""
+    granted = clearance.status == ClearanceStatus.GRANTED
+    version = clearance.granted_version if granted else None
+    if version is None:
         raise DomainError(_("Alleen een gegeven bevoegdverklaring kan in je portfolio."))
+    return version
+
+
+def _trajectory_for_evidence(clearance: Clearance):
+    """The volunteer's trajectory in which evidence can be added now."""
     trajectory = open_trajectory(clearance.volunteer)
     if trajectory is None:
         raise DomainError(
@@ -55,9 +63,8 @@ def _trajectory_for_evidence(clearance: Clearance):
     return trajectory
 
 
-def _certificate_evidence(clearance: Clearance) -> dict:
+def _certificate_evidence(clearance: Clearance, version: ProtocolVersion) -> dict:
     """The evidence item's fields: the task as title, what it says, when and where."""
-    version = clearance.granted_version
     lines = _certificate_lines(clearance, version)
     return {
         "kind": "certificate",
@@ -65,7 +72,7 @@ def _certificate_evidence(clearance: Clearance) -> dict:
         "description": "\n".join(lines),
         "activity_from": clearance.instructed_on or clearance.granted_on,
         "activity_to": clearance.granted_on,
-        "work_context": db.session.get(Organisation, clearance.organisation_id).name,
+        "work_context": db.session.get_one(Organisation, clearance.organisation_id).name,
     }
 
 

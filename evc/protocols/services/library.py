@@ -126,12 +126,12 @@ def spec_from_form(data: dict) -> ProtocolSpec:
 
 
 def current_version(protocol: TaskProtocol) -> ProtocolVersion:
-    return db.session.scalar(
+    return db.session.scalars(
         select(ProtocolVersion).where(
             ProtocolVersion.protocol_id == protocol.id,
             ProtocolVersion.number == protocol.latest_number,
         )
-    )
+    ).one()
 
 
 def protocols_with_versions(organisation_id: int) -> list[tuple[TaskProtocol, ProtocolVersion]]:

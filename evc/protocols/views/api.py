@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 
 from evc.accounts.loaders import ORGANISATION
 from evc.accounts.models import Organisation
-from evc.formfields import EmptyForm
+from evc.formfields import EmptyForm, filled
 from evc.protocols import services
 from evc.protocols.forms import ApiTokenForm
 from evc.protocols.models import ApiToken
@@ -28,7 +28,8 @@ def api_tokens(organisation: Organisation):
     form = ApiTokenForm()
 
     def action():
-        _token, plain = services.create_api_token(organisation, form.name.data, actor=actor())
+        name = filled(form.name.data)
+        _token, plain = services.create_api_token(organisation, name, actor=actor())
         return _tokens_page(organisation, ApiTokenForm(formdata=None), plain).render()
 
     return save(form, action, _tokens_page(organisation, form))

@@ -12,11 +12,11 @@ from evc.accounts.models import Organisation, Role, User
 from evc.formfields import EmptyForm
 from evc.protocols import services
 from evc.protocols.forms import CheckForm, VogForm
-from evc.protocols.models import VogStatus
+from evc.protocols.models import VogStatus, VolunteerVog
 from evc.protocols.status import local_today, vog_due_on
 from evc.protocols.views.blueprint import bp
 from evc.protocols.views.labels import state_labels, task_choices, vog_labels, volunteer_choices
-from evc.web import actor, done, get_or_404, page, permission, press, save
+from evc.web import actor, done, get_or_404, page, permission, press, save, stored_version
 
 # --- overview and check --------------------------------------------------------------------
 
@@ -119,7 +119,8 @@ def vog(organisation: Organisation, user_id: int):
         return done(_vogs_url(organisation), message)
 
     view = page("protocols/vog.html", form=form, organisation=organisation, volunteer=volunteer)
-    return save(form, action, view)
+    where = {"organisation_id": organisation.id, "volunteer_id": volunteer.id}
+    return save(form, action, view, conflict=lambda: stored_version(form, VolunteerVog, **where))
 
 
 def _has_role(organisation: Organisation, role: Role):

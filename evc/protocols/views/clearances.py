@@ -13,6 +13,7 @@ from evc.accounts.loaders import ORGANISATION
 from evc.accounts.models import Organisation, Role, User
 from evc.errors import DomainError
 from evc.extensions import db
+from evc.formfields import filled
 from evc.framework import current_framework
 from evc.once import consume_once
 from evc.protocols import services
@@ -220,7 +221,7 @@ def grant(item: Clearance):
         services.grant_clearance(
             item,
             version,
-            valid_until=form.valid_until.data,
+            valid_until=filled(form.valid_until.data),
             client_reference=form.client_reference.data or "",
             expected_version_id=form.version_id.data,
             actor=actor(),
@@ -253,7 +254,10 @@ def revoke(item: Clearance):
 
     def action():
         services.revoke_clearance(
-            item, reason=form.reason.data, expected_version_id=form.version_id.data, actor=actor()
+            item,
+            reason=filled(form.reason.data),
+            expected_version_id=form.version_id.data,
+            actor=actor(),
         )
         return done(_clearance_url(item), _("De bevoegdverklaring is ingetrokken."))
 

@@ -16,7 +16,7 @@ from evc.protocols.forms import ProtocolForm
 from evc.protocols.loaders import PROTOCOL
 from evc.protocols.models import ProtocolVersion, TaskProtocol
 from evc.protocols.views.blueprint import bp
-from evc.web import actor, done, page, permission, press, save
+from evc.web import actor, done, page, permission, press, save, stored_version
 
 
 def _protocol_url(protocol: TaskProtocol) -> str:
@@ -99,4 +99,10 @@ def new_version(item: TaskProtocol):
     view = page(
         "protocols/protocol_form.html", form=form, organisation=item.organisation, protocol=item
     )
-    return save(form, action, view)
+    return save(form, action, view, conflict=lambda: _stored_protocol(form, item))
+
+
+def _stored_protocol(form: ProtocolForm, item: TaskProtocol):
+    """After a stale save: the version published in the meantime, read fresh."""
+    stored_version(form, TaskProtocol, id=item.id)
+    return services.current_version(item)

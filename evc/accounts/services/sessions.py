@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import delete, select, update
+from sqlalchemy import Connection, delete, select, update
 from sqlalchemy.orm import joinedload
 
 from evc import throttle
@@ -116,25 +116,34 @@ def user_for_session(token: str | None) -> User | None:
         return None
     now = utcnow()
     with db.engine.begin() as connection:
-        row = connection.execute(
-            select(
-                UserSession.id,
-                UserSession.user_id,
-                UserSession.created_at,
-                UserSession.last_seen_at,
-            ).where(UserSession.token_hash == token_digest(token))
-        ).first()
-        if row is None:
-            return None
-        if _session_expired(row.created_at, row.last_seen_at, now):
-            connection.execute(delete(UserSession).where(UserSession.id == row.id))
-            return None
-        if now - row.last_seen_at > timedelta(minutes=1):  # write at most once a minute
-            connection.execute(
-                update(UserSession).where(UserSession.id == row.id).values(last_seen_at=now)
-            )
-    user = db.session.get(User, row.user_id, options=[joinedload(User.memberships)])
+        user_id = _live_session_user(connection, token_digest(token), now)
+    if user_id is None:
+        return None
+    user = db.session.get(User, user_id, options=[joinedload(User.memberships)])
     return user if user is not None and user.is_active_account else None
+
+
+def _live_session_user(connection: Connection, token_hash: str, now: datetime) -> int | None:
+    """The user id of a session that is still live, its ``last_seen_at`` written at most once a
+    minute; None for an unknown session, or an expired one (which is deleted)."""
+    row = connection.execute(
+        select(
+            UserSession.id,
+            UserSession.user_id,
+            UserSession.created_at,
+            UserSession.last_seen_at,
+        ).where(UserSession.token_hash == token_hash)
+    ).first()
+    if row is None:
+        return None
+    if _session_expired(row.created_at, row.last_seen_at, now):
+        connection.execute(delete(UserSession).where(UserSession.id == row.id))
+        return None
+    if now - row.last_seen_at > timedelta(minutes=1):
+        connection.execute(
+            update(UserSession).where(UserSession.id == row.id).values(last_seen_at=now)
+        )
+    return row.user_id
 
 
 def end_session(token: str | None, user: User | None) -> None:

@@ -1,4 +1,5 @@
-"""The public check of a certificate: by its number or by the PDF itself, throttled per address.
+"""The public check of a certificate: by its number or by the PDF itself, throttled per address,
+and the issuer's public profile with the key that checks its badges.
 
 The page shows only the few facts of ``PublicView``; a lookup that finds nothing counts too.
 """
@@ -14,7 +15,10 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from evc import throttle
-from evc.certificates.issuing import NUMBER_GROUPS, normalise_number
+from evc.accounts.models import Organisation
+from evc.certificates import badge
+from evc.certificates.issuing import NUMBER_GROUPS, key_url, normalise_number
+from evc.certificates.keys import public_jwk
 from evc.certificates.models import Certificate
 from evc.errors import DomainError
 from evc.extensions import db
@@ -106,3 +110,19 @@ def public_view(certificate: Certificate, language: str) -> PublicView:
         competencies=[c["name"].get(language) or c["name"]["nl"] for c in certificate.competencies],
         revoked_at=certificate.revoked_at,
     )
+
+
+def has_issued(organisation: Organisation) -> bool:
+    """Whether the organisation ever issued a certificate (only then has it a signing key)."""
+    query = select(Certificate.id).where(Certificate.organisation_id == organisation.id)
+    return db.session.scalar(query.limit(1)) is not None
+
+
+def issuer_profile(organisation: Organisation) -> dict:
+    """The organisation as the issuer of its badges, with the public key that checks them."""
+    return {
+        "id": key_url(organisation.id),
+        "type": "Profile",
+        "name": organisation.name,
+        "keys": [public_jwk(organisation.id, badge.KEY_ID)],
+    }

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import date
 
-from flask_babel import force_locale
+from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from evc.accounts.models import User
 from evc.assessment.models import Verdict
@@ -22,9 +22,9 @@ from evc.audit import log_action
 from evc.certificates import badge
 from evc.certificates.models import Certificate, DevelopmentPlanVersion
 from evc.certificates.pdf import certificate_html, qr_data_uri, render_pdf
-from evc.certificates.services import current_plan, final_interview_of
+from evc.certificates.services import closing_problems, current_plan
 from evc.db import utcnow
-from evc.errors import DomainError
+from evc.errors import DomainError, flush_or_refuse
 from evc.extensions import db
 from evc.framework import current_framework
 from evc.mail import absolute_url
@@ -59,16 +59,14 @@ def certificate_of(trajectory: Trajectory) -> Certificate | None:
 def issue_problems(trajectory: Trajectory) -> list[str]:
     """Everything that blocks issuing, in plain language (empty: it may be issued)."""
     if certificate_of(trajectory) is not None:
-        return [_("Het bewijs van deelname is al uitgegeven.")]
+        return [_already_issued()]
     if trajectory.phase != Phase.FINAL_INTERVIEW:
         return [_("Het bewijs van deelname geef je uit na het eindgesprek.")]
-    problems = []
-    if final_interview_of(trajectory) is None:
-        problems.append(_("Het eindgesprek is nog niet vastgelegd."))
-    plan = current_plan(trajectory)
-    if plan is None or not plan.is_agreed:
-        problems.append(_("De vrijwilliger en de begeleider hebben het plan nog niet bevestigd."))
-    return problems
+    return closing_problems(trajectory)
+
+
+def _already_issued() -> str:
+    return _("Het bewijs van deelname is al uitgegeven.")
 
 
 def issue_certificate(trajectory: Trajectory, *, actor: User) -> Certificate:
@@ -112,12 +110,9 @@ def _statements(data: dict) -> dict:
 
 
 def _add_once(certificate: Certificate) -> None:
+    """Store the certificate; one issued by a second request at the same moment is refused."""
     db.session.add(certificate)
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError as error:  # issued by a second request at the same moment
-        raise DomainError(_("Het bewijs van deelname is al uitgegeven.")) from error
+    flush_or_refuse(DomainError(_already_issued()))
 
 
 def _announce_issue(certificate: Certificate, trajectory: Trajectory, *, actor: User) -> None:
@@ -202,16 +197,16 @@ def _plan_fields(plan: DevelopmentPlanVersion | None, framework, language: str) 
 
 def readable_goal(goal: dict, framework, language: str) -> dict:
     """A stored goal with the competency's name and a written-out target date."""
-    from datetime import date
-
-    from flask_babel import format_date
-
     competency = goal.get("competency_id")
-    target = goal.get("target_date")
     return goal | {
         "competency": framework.competency(competency).name(language) if competency else "",
-        "target_date": format_date(date.fromisoformat(target), "d MMMM yyyy") if target else "",
+        "target_date": _written_date(goal.get("target_date")),
     }
+
+
+def _written_date(stored: str | None) -> str:
+    """A stored ISO date as the certificate and the badge write it ("3 maart 2026")."""
+    return format_date(date.fromisoformat(stored), "d MMMM yyyy") if stored else ""
 
 
 # --- revoking ----------------------------------------------------------------------------------
@@ -350,17 +345,23 @@ def _badge_plan(certificate: Certificate, framework, language: str) -> dict:
 
 
 def plan_markdown(goals: list[dict], framework, language: str) -> str:
-    lines = []
-    for goal in (readable_goal(g, framework, language) for g in goals):
-        lines.append(f"- **{goal['goal']}**")
-        if goal["competency"]:
-            lines.append(f"  - {_('Competentie')}: {goal['competency']}")
-        for key, label in (
-            ("actions", _("Acties")),
-            ("support", _("Steun")),
-            ("support_from", _("Van wie")),
-            ("target_date", _("Streefdatum")),
-        ):
-            if goal.get(key):
-                lines.append(f"  - {label}: {goal[key]}")
-    return "\n".join(lines)
+    """The plan as a Markdown list for the badge: each goal, with its filled-in parts below it."""
+    labels = _part_labels()
+    readable = (readable_goal(g, framework, language) for g in goals)
+    return "\n".join(line for goal in readable for line in _goal_lines(goal, labels))
+
+
+def _goal_lines(goal: dict, labels: dict[str, str]) -> list[str]:
+    parts = [f"  - {label}: {goal[key]}" for key, label in labels.items() if goal.get(key)]
+    return [f"- **{goal['goal']}**", *parts]
+
+
+def _part_labels() -> dict[str, str]:
+    """The parts of a goal the badge lists, in order, with their labels."""
+    return {
+        "competency": _("Competentie"),
+        "actions": _("Acties"),
+        "support": _("Steun"),
+        "support_from": _("Van wie"),
+        "target_date": _("Streefdatum"),
+    }

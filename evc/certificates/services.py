@@ -15,14 +15,13 @@ from sqlalchemy.exc import IntegrityError
 from evc.accounts.models import User
 from evc.assessment.models import Verdict
 from evc.assessment.services import outcome
-from evc.audit import log_action
 from evc.certificates.models import DevelopmentPlanVersion, FinalInterview
 from evc.db import utcnow
-from evc.errors import DomainError, flush_or_stale, stale_edit
+from evc.errors import DomainError, flush_or_stale, refuse_if_stale, stale_edit
 from evc.extensions import db
 from evc.procedure.models import Trajectory
 from evc.procedure.phases import Phase
-from evc.procedure.services import check_not_future, notify
+from evc.procedure.services import check_not_future, log_on_trajectory, notify, touch
 
 TEXT_FIELDS = ("goal", "actions", "support", "support_from")
 GOAL_FIELDS = ("competency_id", *TEXT_FIELDS, "target_date")
@@ -47,13 +46,11 @@ def record_final_interview(
     reaction). Only in the final-interview phase; a stale form raises ``ConcurrentEdit``."""
     _check_interview(trajectory, data)
     interview, first = _interview_to_write(trajectory, version_id)
-    interview.held_on = data["held_on"]
-    interview.discussed = data["discussed"].strip()
-    interview.volunteer_reaction = data["volunteer_reaction"].strip()
-    interview.recorded_by_id = actor.id
+    _fill_interview(interview, data, actor)
     _flush_first_save_wins()
     action = "final_interview.recorded" if first else "final_interview.changed"
-    _log_on_trajectory(trajectory, action, actor=actor)
+    log_on_trajectory(trajectory, action, actor=actor)
+    touch(trajectory)
     return interview
 
 
@@ -75,15 +72,19 @@ def _interview_to_write(
     """The stored interview, or a new one (True) for the first record. A form that was read
     before the last save is stale."""
     interview = final_interview_of(trajectory)
-    if interview is None:
-        if version_id:
-            raise stale_edit()
-        interview = FinalInterview(trajectory_id=trajectory.id)
-        db.session.add(interview)
-        return interview, True
-    if version_id != interview.version_id:
-        raise stale_edit()
-    return interview, False
+    refuse_if_stale(interview, version_id)
+    if interview is not None:
+        return interview, False
+    interview = FinalInterview(trajectory_id=trajectory.id)
+    db.session.add(interview)
+    return interview, True
+
+
+def _fill_interview(interview: FinalInterview, data: dict, actor: User) -> None:
+    interview.held_on = data["held_on"]
+    interview.discussed = data["discussed"].strip()
+    interview.volunteer_reaction = data["volunteer_reaction"].strip()
+    interview.recorded_by_id = actor.id
 
 
 # --- development plan ------------------------------------------------------------------------
@@ -195,7 +196,8 @@ def save_plan(
     plan.written_by_id = actor.id
     _flush_first_save_wins()
     details = {"number": plan.number, "goals": len(goals)}
-    _log_on_trajectory(trajectory, "development_plan.saved", actor=actor, **details)
+    log_on_trajectory(trajectory, "development_plan.saved", actor=actor, **details)
+    touch(trajectory)
     _ask_volunteer_to_confirm(trajectory)
     return plan
 
@@ -204,8 +206,7 @@ def _plan_to_write(trajectory: Trajectory, version_id: int | None) -> Developmen
     """The latest version while nobody confirmed it, else a new version after it. A form that
     was read before the latest save is stale."""
     latest = current_plan(trajectory)
-    if (latest.version_id if latest else None) != version_id:
-        raise stale_edit()
+    refuse_if_stale(latest, version_id)
     if latest is not None and not latest.is_touched:
         return latest
     number = (latest.number + 1) if latest else 1
@@ -232,7 +233,8 @@ def confirm_plan(trajectory: Trajectory, *, number: int | None, actor: User) -> 
         raise DomainError(_("Je hebt dit plan al bevestigd."))
     setattr(plan, attribute, utcnow())
     flush_or_stale()
-    _log_on_trajectory(trajectory, "development_plan.confirmed", actor=actor, number=plan.number)
+    log_on_trajectory(trajectory, "development_plan.confirmed", actor=actor, number=plan.number)
+    touch(trajectory)
 
 
 def _plan_to_confirm(trajectory: Trajectory, number: int | None) -> DevelopmentPlanVersion:
@@ -257,6 +259,21 @@ def _confirmation_by(trajectory: Trajectory, actor: User) -> str:
     raise DomainError(_("Alleen de vrijwilliger en de begeleider bevestigen het plan."))
 
 
+# --- completing ------------------------------------------------------------------------------
+
+
+def closing_problems(trajectory: Trajectory) -> list[str]:
+    """What completing the trajectory still waits for, in plain language: the final interview
+    recorded, and the latest plan confirmed by both."""
+    problems = []
+    if final_interview_of(trajectory) is None:
+        problems.append(_("Het eindgesprek is nog niet vastgelegd."))
+    plan = current_plan(trajectory)
+    if plan is None or not plan.is_agreed:
+        problems.append(_("De vrijwilliger en de begeleider hebben het plan nog niet bevestigd."))
+    return problems
+
+
 # --- shared steps ----------------------------------------------------------------------------
 
 
@@ -267,11 +284,3 @@ def _flush_first_save_wins() -> None:
             flush_or_stale()
     except IntegrityError as error:
         raise stale_edit() from error
-
-
-def _log_on_trajectory(trajectory: Trajectory, action: str, *, actor: User, **details) -> None:
-    """The audit row of a change on the trajectory, which counts as activity on it."""
-    log_action(
-        action, actor=actor, organisation_id=trajectory.organisation_id, obj=trajectory, **details
-    )
-    trajectory.last_activity_at = utcnow()

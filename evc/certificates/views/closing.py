@@ -29,21 +29,17 @@ INTERVIEW_FIELDS = ("held_on", "discussed", "volunteer_reaction")
     refusal=_l("Alleen de begeleider legt het eindgesprek vast, in de fase eindgesprek."),
 )
 def final_interview(trajectory: Trajectory):
-    interview = services.final_interview_of(trajectory)
-    form = FinalInterviewForm(obj=interview)
-    if request.method == "GET" and interview is not None:
-        form.version_id.data = interview.version_id
-
-    def action():
-        data = {name: getattr(form, name).data for name in INTERVIEW_FIELDS}
-        services.record_final_interview(
-            trajectory, data, version_id=form.version_id.data or None, actor=actor()
-        )
-        return done(closing_url(trajectory), _("Het eindgesprek is opgeslagen."))
-
+    form = FinalInterviewForm(obj=services.final_interview_of(trajectory))
     view = page("certificates/final_interview.html", form=form, trajectory=trajectory)
     stored = lambda: stored_version(form, FinalInterview, trajectory_id=trajectory.id)  # noqa: E731
-    return save(form, action, view, conflict=stored)
+    return save(form, lambda: _record_interview(trajectory, form), view, conflict=stored)
+
+
+def _record_interview(trajectory: Trajectory, form: FinalInterviewForm):
+    data = {name: getattr(form, name).data for name in INTERVIEW_FIELDS}
+    version = form.version_id.data or None
+    services.record_final_interview(trajectory, data, version_id=version, actor=actor())
+    return done(closing_url(trajectory), _("Het eindgesprek is opgeslagen."))
 
 
 # --- development plan --------------------------------------------------------------------------
@@ -62,15 +58,19 @@ def _goal_row(goal: dict) -> dict:
 
 
 def _plan_form(trajectory: Trajectory, plan) -> PlanForm:
-    if request.method == "POST":
-        form = PlanForm()
-    else:
-        goals = list(plan.goals) if plan else services.prefilled_goals(trajectory)
-        form = PlanForm(data={"goals": [_goal_row(g) for g in goals] + [{}]})
-        form.version_id.data = plan.version_id if plan else None
+    form = PlanForm() if request.method == "POST" else PlanForm(data=_shown_plan(trajectory, plan))
+    choices = _competency_choices(trajectory)
     for entry in form.goals:
-        entry.form.competency_id.choices = _competency_choices(trajectory)
+        entry.form.competency_id.choices = choices
     return form
+
+
+def _shown_plan(trajectory: Trajectory, plan) -> dict:
+    """What the form shows first: the stored goals (or goals drawn from the assessment) and one
+    empty row, at the version of the plan that was read."""
+    goals = list(plan.goals) if plan else services.prefilled_goals(trajectory)
+    rows = [_goal_row(g) for g in goals] + [{}]
+    return {"goals": rows, "version_id": plan.version_id if plan else None}
 
 
 def _save_plan(trajectory: Trajectory, form: PlanForm):
@@ -115,12 +115,13 @@ def confirm_plan(trajectory: Trajectory):
     refusal=_l("Alleen de begeleider geeft het bewijs van deelname uit."),
 )
 def issue(trajectory: Trajectory):
-    def action():
-        issuing.issue_certificate(trajectory, actor=actor())
-        message = _(
-            "Het bewijs van deelname is uitgegeven. %(name)s krijgt een e-mail.",
-            name=trajectory.volunteer.display_name,
-        )
-        return done(closing_url(trajectory), message)
+    return press(lambda: _issue(trajectory), trajectory_url(trajectory))
 
-    return press(action, trajectory_url(trajectory))
+
+def _issue(trajectory: Trajectory):
+    issuing.issue_certificate(trajectory, actor=actor())
+    message = _(
+        "Het bewijs van deelname is uitgegeven. %(name)s krijgt een e-mail.",
+        name=trajectory.volunteer.display_name,
+    )
+    return done(closing_url(trajectory), message)

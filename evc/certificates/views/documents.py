@@ -51,10 +51,11 @@ def revoke(certificate: Certificate):
         message = _l("Dit bewijs van deelname is al ingetrokken.")
         return refuse(message, trajectory_url(certificate.trajectory))
     form = RevokeForm()
+    view = page("certificates/revoke.html", form=form, certificate=certificate)
+    return save(form, lambda: _revoke(certificate, form), view)
 
-    def action():
-        issuing.revoke(certificate, filled(form.reason.data), actor=actor())
-        message = _("Het bewijs van deelname is ingetrokken.")
-        return done(closing_url(certificate.trajectory), message)
 
-    return save(form, action, page("certificates/revoke.html", form=form, certificate=certificate))
+def _revoke(certificate: Certificate, form: RevokeForm):
+    issuing.revoke(certificate, filled(form.reason.data), actor=actor())
+    message = _("Het bewijs van deelname is ingetrokken.")
+    return done(closing_url(certificate.trajectory), message)

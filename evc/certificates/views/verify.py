@@ -6,13 +6,10 @@ from __future__ import annotations
 import io
 
 from flask import abort, current_app, jsonify, request
-from sqlalchemy import select
 
 from evc.accounts.models import Organisation
-from evc.certificates import checking, issuing
+from evc.certificates import checking
 from evc.certificates.forms import NumberForm, UploadForm
-from evc.certificates.keys import public_jwk
-from evc.certificates.models import Certificate
 from evc.certificates.views.blueprint import bp, language
 from evc.errors import render_error
 from evc.extensions import db
@@ -106,15 +103,6 @@ def verify_number(number: str):
 def public_key(organisation_id: int):
     """The organisation's public signing key (JWK Set) for checking its Open Badges."""
     organisation = db.session.get(Organisation, organisation_id)
-    if organisation is None or not db.session.scalar(
-        select(Certificate.id).where(Certificate.organisation_id == organisation_id).limit(1)
-    ):
+    if organisation is None or not checking.has_issued(organisation):
         abort(404)  # no key is made (or shown) for an organisation that never issued
-    return jsonify(
-        {
-            "id": issuing.key_url(organisation_id),
-            "type": "Profile",
-            "name": organisation.name,
-            "keys": [public_jwk(organisation_id, issuing.badge.KEY_ID)],
-        }
-    )
+    return jsonify(checking.issuer_profile(organisation))

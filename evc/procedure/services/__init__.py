@@ -7,7 +7,7 @@ import these names from here.
 
 from __future__ import annotations
 
-from evc.procedure.services.common import check_not_future, log_on_trajectory, notify
+from evc.procedure.services.common import check_not_future, log_on_trajectory, notify, touch
 from evc.procedure.services.intake import confirm_intake, record_intake
 from evc.procedure.services.meetings import (
     MEETING_PHASES,
@@ -45,6 +45,7 @@ __all__ = [
     "save_self_assessment",
     "start_trajectory",
     "submit_for_assessment",
+    "touch",
     "trajectory_submitted",
     "withdraw",
 ]

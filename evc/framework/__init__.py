@@ -7,8 +7,11 @@ framework version it started under. The files are validated when the app starts.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+
+from flask_babel import get_locale
 
 from evc.datafiles import DataFileError, Reader, read_yaml
 from evc.datafiles import load_directory as load_all
@@ -66,6 +69,10 @@ class Framework:
     @property
     def competency_ids(self) -> tuple[str, ...]:
         return tuple(c.id for c in self.competencies)
+
+    def choices(self, competency_ids: Iterable[str], language: str) -> list[tuple[str, str]]:
+        """These competencies as a form's choices: (id, name in ``language``)."""
+        return [(cid, self.competency(cid).name(language)) for cid in competency_ids]
 
 
 class _Reader(Reader):
@@ -177,6 +184,11 @@ def init_app(app) -> None:
     app.extensions["frameworks"] = load_directory(app.config["FRAMEWORK_DIR"])
     if DEFAULT_FRAMEWORK not in app.extensions["frameworks"]:
         raise FrameworkError(app.config["FRAMEWORK_DIR"], "id", f"no '{DEFAULT_FRAMEWORK}' file")
+
+
+def page_language() -> str:
+    """The language the page is shown in, for the framework's texts in Dutch and English."""
+    return str(get_locale() or "nl")
 
 
 def current_framework(framework_id: str = DEFAULT_FRAMEWORK) -> Framework:

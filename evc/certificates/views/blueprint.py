@@ -3,12 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint
-from flask_babel import get_locale
 
 from evc.certificates import rules  # noqa: F401  (declares the permission rules these screens use)
 
 bp = Blueprint("certificates", __name__)
-
-
-def language() -> str:
-    return str(get_locale() or "nl")

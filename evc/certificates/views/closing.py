@@ -13,8 +13,8 @@ from evc.certificates import issuing, services
 from evc.certificates.forms import FinalInterviewForm, PlanForm
 from evc.certificates.loaders import closing_url
 from evc.certificates.models import FinalInterview
-from evc.certificates.views.blueprint import bp, language
-from evc.framework import current_framework
+from evc.certificates.views.blueprint import bp
+from evc.framework import current_framework, page_language
 from evc.procedure.loaders import TRAJECTORY, trajectory_url
 from evc.procedure.models import Trajectory
 from evc.web import actor, done, page, permission, press, save, stored_version
@@ -47,9 +47,8 @@ def _record_interview(trajectory: Trajectory, form: FinalInterviewForm):
 
 def _competency_choices(trajectory: Trajectory) -> list[tuple[str, str]]:
     framework = current_framework(trajectory.framework_id)
-    return [("", _("Geen (een algemeen doel)"))] + [
-        (cid, framework.competency(cid).name(language())) for cid in trajectory.progress.chosen
-    ]
+    general = ("", _("Geen (een algemeen doel)"))
+    return [general, *framework.choices(trajectory.progress.chosen, page_language())]
 
 
 def _goal_row(goal: dict) -> dict:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from flask_login import current_user
 
 from evc.certificates import issuing, services
-from evc.certificates.views.blueprint import language
-from evc.framework import current_framework
+from evc.framework import current_framework, page_language
 from evc.procedure.models import Trajectory
 from evc.procedure.phases import Phase
 
@@ -33,4 +32,5 @@ def trajectory_section(trajectory: Trajectory) -> dict | None:
 
 def _readable_goals(trajectory: Trajectory, plan) -> list:
     framework = current_framework(trajectory.framework_id)
-    return [issuing.readable_goal(g, framework, language()) for g in (plan.goals if plan else [])]
+    language = page_language()
+    return [issuing.readable_goal(g, framework, language) for g in (plan.goals if plan else [])]

@@ -10,10 +10,11 @@ from flask import abort, current_app, jsonify, request
 from evc.accounts.models import Organisation
 from evc.certificates import checking
 from evc.certificates.forms import NumberForm, UploadForm
-from evc.certificates.views.blueprint import bp, language
+from evc.certificates.views.blueprint import bp
 from evc.errors import render_error
 from evc.extensions import db
 from evc.formfields import filled
+from evc.framework import page_language
 from evc.web import apply_form_error, attempt, page, public
 
 
@@ -31,7 +32,7 @@ def _throttled() -> bool:
 def _result_page(result, number_form, upload_form, status=200, searched=False):
     return page(
         "certificates/verify.html",
-        result=checking.public_view(result, language()) if result else None,
+        result=checking.public_view(result, page_language()) if result else None,
         searched=searched,
         number_form=number_form,
         upload_form=upload_form,

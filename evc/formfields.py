@@ -30,6 +30,11 @@ class EmptyForm(FlaskForm):
     """For buttons that only POST (logout, block, resend): carries the CSRF token."""
 
 
+def person_choices(prompt, people) -> list[tuple[int, str]]:
+    """A select of people: ``prompt`` first (0, nobody chosen yet), then each person by name."""
+    return [(0, prompt)] + [(person.id, person.display_name) for person in people]
+
+
 def filled(value: T | None) -> T:
     """The data of a required field on a validated form: its validator refused an empty one.
 

@@ -15,7 +15,7 @@ from evc.mail import absolute_url, mail_user
 from evc.procedure.models import Trajectory
 from evc.procedure.phases import ACTIVE_PHASES, PHASE_LABELS
 from evc.procedure.services.common import log_on_trajectory
-from evc.procedure.settings import settings_for
+from evc.procedure.settings import stalled_among
 
 # A supervisor hears about the same stalled trajectory at most once a week.
 REMIND_AGAIN_AFTER = timedelta(days=7)
@@ -23,19 +23,12 @@ REMIND_AGAIN_AFTER = timedelta(days=7)
 
 def stalled_trajectories(now=None) -> list[Trajectory]:
     """Active trajectories without activity for longer than their organisation allows."""
-    now = now or utcnow()
     candidates = db.session.scalars(
         select(Trajectory)
         .where(Trajectory.phase.in_(ACTIVE_PHASES))
         .options(joinedload(Trajectory.volunteer), joinedload(Trajectory.supervisor))
     ).all()
-    limits = settings_for({t.organisation_id for t in candidates}) if candidates else {}
-    return [
-        t
-        for t in candidates
-        if now - t.last_activity_at
-        > timedelta(days=limits[t.organisation_id].stalled_after_days)
-    ]
+    return stalled_among(candidates, now or utcnow())
 
 
 def send_stall_reminders(now=None) -> int:

@@ -1,9 +1,14 @@
-"""An organisation's procedure settings: the readers and the one place they are saved. The
-defaults are written once, beside the model (``DEFAULTS``), so a row created without values and
-an organisation without a row behave the same.
+"""An organisation's procedure settings: the readers, the one place they are saved, and the one
+reading of when a trajectory has stalled. The defaults are written once, beside the model
+(``DEFAULTS``), so a row created without values and an organisation without a row behave the
+same.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -41,11 +46,20 @@ def settings_for(organisation_ids) -> dict[int, OrganisationSettings]:
     return {oid: found.get(oid) or _default(oid) for oid in organisation_ids}
 
 
+def stalled_among(rows: Sequence[Any], now) -> list[Any]:
+    """The trajectories of ``rows`` (or rows with their ``last_activity_at`` and
+    ``organisation_id``) without activity for longer than their organisation allows."""
+    limits = settings_for({r.organisation_id for r in rows}) if rows else {}
+    return [r for r in rows if now - r.last_activity_at > _pause(limits[r.organisation_id])]
+
+
+def _pause(settings: OrganisationSettings) -> timedelta:
+    return timedelta(days=settings.stalled_after_days)
+
+
 def save_settings(organisation, data: dict, *, actor) -> None:
     """Check the numbers against their ranges, store what changed and log it."""
-    for name, (lowest, highest, message) in RANGES.items():
-        if not lowest <= data[name] <= highest:
-            raise DomainError(_(message), field=name)
+    _check_ranges(data)
     row = settings_of(organisation)
     db.session.add(row)
     changed = {name: value for name, value in data.items() if getattr(row, name) != value}
@@ -53,3 +67,9 @@ def save_settings(organisation, data: dict, *, actor) -> None:
         setattr(row, name, value)
     log_action("settings.changed", actor=actor, organisation_id=organisation.id, **changed)
     db.session.flush()
+
+
+def _check_ranges(data: dict) -> None:
+    for name, (lowest, highest, message) in RANGES.items():
+        if not lowest <= data[name] <= highest:
+            raise DomainError(_(message), field=name)

@@ -25,6 +25,7 @@ from evc.procedure.services.self_assessment import (
     choose_competencies,
     chosen_competencies,
     save_self_assessment,
+    self_assessment_of,
 )
 from evc.procedure.services.trajectories import active_trajectory_of, start_trajectory
 
@@ -43,6 +44,7 @@ __all__ = [
     "phase_label",
     "record_intake",
     "save_self_assessment",
+    "self_assessment_of",
     "start_trajectory",
     "submit_for_assessment",
     "touch",

@@ -72,11 +72,7 @@ def save_self_assessment(
     _require_chosen(trajectory, competency_id)
     rating = _rating(trajectory, data.get("rating"))
     assessment = _assessment_to_write(trajectory, competency_id, version_id)
-    assessment.rating = rating
-    for name in STARR_FIELDS:
-        setattr(assessment, name, (data.get(name) or "").strip())
-    assessment.updated_at = utcnow()
-    assessment.updated_by_id = actor.id
+    _fill(assessment, rating, data, actor)
     flush_or_stale()
     log_on_trajectory(trajectory, "self_assessment.saved", actor=actor, competency=competency_id)
     touch(trajectory)
@@ -95,17 +91,30 @@ def _rating(trajectory: Trajectory, rating):
     return rating
 
 
-def _assessment_to_write(
-    trajectory: Trajectory, competency_id: str, version_id: int | None
-) -> SelfAssessment:
-    assessment = db.session.scalar(
+def self_assessment_of(trajectory: Trajectory, competency_id: str) -> SelfAssessment | None:
+    """The volunteer's self-assessment of one competency, if one was saved."""
+    return db.session.scalar(
         select(SelfAssessment).where(
             SelfAssessment.trajectory_id == trajectory.id,
             SelfAssessment.competency_id == competency_id,
         )
     )
+
+
+def _assessment_to_write(
+    trajectory: Trajectory, competency_id: str, version_id: int | None
+) -> SelfAssessment:
+    assessment = self_assessment_of(trajectory, competency_id)
     refuse_if_stale(assessment, version_id)
     if assessment is None:
         assessment = SelfAssessment(trajectory_id=trajectory.id, competency_id=competency_id)
         db.session.add(assessment)
     return assessment
+
+
+def _fill(assessment: SelfAssessment, rating, data: dict, actor: User) -> None:
+    assessment.rating = rating
+    for name in STARR_FIELDS:
+        setattr(assessment, name, (data.get(name) or "").strip())
+    assessment.updated_at = utcnow()
+    assessment.updated_by_id = actor.id

@@ -36,24 +36,17 @@ INTAKE_FIELDS = (
 def intake(trajectory: Trajectory):
     if trajectory.intake is not None and trajectory.intake.confirmed_at is not None:
         return refuse(_confirmed_already(), trajectory_url(trajectory))
-    form = _intake_form(trajectory)
-
-    def action():
-        data = {name: getattr(form, name).data for name in INTAKE_FIELDS}
-        version = form.version_id.data or None
-        services.record_intake(trajectory, data, actor=actor(), version_id=version)
-        return done(trajectory_url(trajectory), _recorded(trajectory))
-
+    form = IntakeForm(obj=trajectory.intake)
     view = page("procedure/intake.html", form=form, trajectory=trajectory)
     conflict = lambda: stored_version(form, Intake, trajectory_id=trajectory.id)  # noqa: E731
-    return save(form, action, view, conflict=conflict)
+    return save(form, lambda: _record(trajectory, form), view, conflict=conflict)
 
 
-def _intake_form(trajectory: Trajectory) -> IntakeForm:
-    form = IntakeForm(obj=trajectory.intake)
-    if request.method == "GET" and trajectory.intake is not None:
-        form.version_id.data = trajectory.intake.version_id
-    return form
+def _record(trajectory: Trajectory, form: IntakeForm):
+    data = {name: getattr(form, name).data for name in INTAKE_FIELDS}
+    version = form.version_id.data or None
+    services.record_intake(trajectory, data, actor=actor(), version_id=version)
+    return done(trajectory_url(trajectory), _recorded(trajectory))
 
 
 def _confirmed_already() -> str:

@@ -29,20 +29,21 @@ from evc.web import actor, done, page, permission, save
 )
 def new_session(trajectory: Trajectory):
     form = GuidanceSessionForm()
+    view = page("procedure/session.html", form=form, trajectory=trajectory)
+    return save(form, lambda: _log_session(trajectory, form), view)
 
-    def action():
-        consume_once(form)
-        services.log_guidance_session(
-            trajectory,
-            held_on=filled(form.held_on.data),
-            topics=filled(form.topics.data),
-            shared_notes=form.shared_notes.data or "",
-            private_notes=form.private_notes.data or "",
-            actor=actor(),
-        )
-        return done(trajectory_url(trajectory), _("Het gesprek is opgeslagen."))
 
-    return save(form, action, page("procedure/session.html", form=form, trajectory=trajectory))
+def _log_session(trajectory: Trajectory, form: GuidanceSessionForm):
+    consume_once(form)
+    services.log_guidance_session(
+        trajectory,
+        held_on=filled(form.held_on.data),
+        topics=filled(form.topics.data),
+        shared_notes=form.shared_notes.data or "",
+        private_notes=form.private_notes.data or "",
+        actor=actor(),
+    )
+    return done(trajectory_url(trajectory), _("Het gesprek is opgeslagen."))
 
 
 @bp.route("/groepsbijeenkomsten/nieuw", methods=["GET", "POST"])
@@ -53,24 +54,24 @@ def new_group_meeting():
     organisation = _chosen(organisations)
     trajectories = _on_the_list(organisation)
     form = _group_meeting_form(trajectories)
-
-    def action():
-        consume_once(form)
-        services.log_group_meeting(
-            organisation,
-            held_on=filled(form.held_on.data),
-            topic=filled(form.topic.data),
-            attendance=_attendance(form, trajectories),
-            trajectories=trajectories,
-            actor=actor(),
-        )
-        return done(url_for("procedure.supervised"), _("De groepsbijeenkomst is opgeslagen."))
-
     view = page(
         "procedure/group_meeting.html", form=form, organisation=organisation,
         organisations=organisations, trajectories=trajectories,
     )  # fmt: skip
-    return save(form, action, view)
+    return save(form, lambda: _log_meeting(organisation, form, trajectories), view)
+
+
+def _log_meeting(organisation: Organisation, form: GroupMeetingForm, trajectories):
+    consume_once(form)
+    services.log_group_meeting(
+        organisation,
+        held_on=filled(form.held_on.data),
+        topic=filled(form.topic.data),
+        attendance=_attendance(form, trajectories),
+        trajectories=trajectories,
+        actor=actor(),
+    )
+    return done(url_for("procedure.supervised"), _("De groepsbijeenkomst is opgeslagen."))
 
 
 def _group_meeting_form(trajectories: list[Trajectory]) -> GroupMeetingForm:

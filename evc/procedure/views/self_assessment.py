@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from flask import abort, request
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
-from evc.extensions import db
 from evc.formfields import filled
-from evc.framework import current_framework
+from evc.framework import current_framework, page_language
 from evc.permissions import can
 from evc.procedure import services
 from evc.procedure.forms import ChooseCompetenciesForm, SelfAssessmentForm
@@ -19,10 +16,6 @@ from evc.procedure.models import STARR_FIELDS, SelfAssessment, Trajectory
 from evc.procedure.phases import Phase
 from evc.procedure.views.blueprint import bp
 from evc.web import actor, done, page, permission, save, stored_version
-
-
-def _language() -> str:
-    return str(get_locale() or "nl")
 
 
 @bp.route("/trajecten/<int:trajectory_id>/competenties", methods=["GET", "POST"])
@@ -34,7 +27,7 @@ def _language() -> str:
 def choose(trajectory: Trajectory):
     framework = current_framework(trajectory.framework_id)
     form = ChooseCompetenciesForm()
-    form.competencies.choices = [(c.id, c.name(_language())) for c in framework.competencies]
+    form.competencies.choices = framework.choices(framework.competency_ids, page_language())
     if not form.is_submitted():
         form.competencies.data = list(trajectory.progress.chosen)
 
@@ -68,25 +61,26 @@ def _editor(trajectory: Trajectory, competency_id: str):
     """The self-assessment of one competency: shown, and saved when posted."""
     framework = current_framework(trajectory.framework_id)
     competency = framework.competency(competency_id)
-    saved = _saved(trajectory, competency_id)
+    saved = services.self_assessment_of(trajectory, competency_id)
     form = _self_assessment_form(framework, saved)
-
-    def action():
-        data = {"rating": form.rating.data, **{f: getattr(form, f).data for f in STARR_FIELDS}}
-        stored = services.save_self_assessment(
-            trajectory, competency_id, data, version_id=form.version_id.data or None,
-            actor=actor(),
-        )  # fmt: skip
-        return done(trajectory_url(trajectory), _saved_message(stored, competency))
-
     view = page(
         "procedure/self_assessment.html",
         form=form, trajectory=trajectory, competency=competency, saved=saved,
         editable=can("self_assessment.edit", trajectory), framework=framework,
-        language=_language(),
+        language=page_language(),
     )  # fmt: skip
     where = {"trajectory_id": trajectory.id, "competency_id": competency_id}
-    return save(form, action, view, conflict=lambda: stored_version(form, SelfAssessment, **where))
+    conflict = lambda: stored_version(form, SelfAssessment, **where)  # noqa: E731
+    return save(form, lambda: _save(trajectory, competency, form), view, conflict=conflict)
+
+
+def _save(trajectory: Trajectory, competency, form: SelfAssessmentForm):
+    data = {"rating": form.rating.data, **{f: getattr(form, f).data for f in STARR_FIELDS}}
+    version = form.version_id.data or None
+    stored = services.save_self_assessment(
+        trajectory, competency.id, data, version_id=version, actor=actor()
+    )
+    return done(trajectory_url(trajectory), _saved_message(stored, competency))
 
 
 _save_in_recognition = permission(
@@ -101,23 +95,12 @@ _save_after_submission = permission(
 )(_editor)
 
 
-def _saved(trajectory: Trajectory, competency_id: str) -> SelfAssessment | None:
-    return db.session.scalar(
-        select(SelfAssessment).where(
-            SelfAssessment.trajectory_id == trajectory.id,
-            SelfAssessment.competency_id == competency_id,
-        )
-    )
-
-
 def _self_assessment_form(framework, saved: SelfAssessment | None) -> SelfAssessmentForm:
     form = SelfAssessmentForm(obj=saved)
-    language = _language()
+    language = page_language()
     form.rating.choices = [
         (p.value, f"{p.label(language)}: {p.description(language)}") for p in framework.scale
     ]
-    if request.method == "GET":
-        form.version_id.data = saved.version_id if saved else None
     return form
 
 
@@ -125,6 +108,6 @@ def _saved_message(stored: SelfAssessment, competency) -> str:
     if stored.is_complete:
         return _(
             "Opgeslagen. Je zelfbeoordeling voor %(name)s is compleet.",
-            name=competency.name(_language()),
+            name=competency.name(page_language()),
         )
     return _("Opgeslagen als concept. Je kunt later verder schrijven.")

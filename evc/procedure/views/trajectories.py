@@ -14,6 +14,7 @@ from evc.accounts.models import Membership, Organisation, Role, User
 from evc.db import utcnow
 from evc.errors import DomainError
 from evc.extensions import db
+from evc.formfields import person_choices
 from evc.paging import paginate
 from evc.permissions import can
 from evc.procedure import services
@@ -119,22 +120,24 @@ def start(organisation: Organisation):
     volunteers = [u for u in everyone if u.id not in busy]
     supervisors = people_with_role(organisation, Role.SUPERVISOR)
     form = _start_form(volunteers, supervisors)
-
-    def action():
-        volunteer = _one_of(everyone, form.volunteer.data, "volunteer")
-        supervisor = _one_of(supervisors, form.supervisor.data, "supervisor")
-        trajectory = services.start_trajectory(
-            organisation, volunteer=volunteer, supervisor=supervisor, actor=actor()
-        )
-        message = _("Het traject van %(name)s is gestart.", name=volunteer.display_name)
-        return done(trajectory_url(trajectory), message)
-
     view = page(
         "procedure/start.html",
         form=form, organisation=organisation,
         has_volunteers=bool(volunteers), has_supervisors=bool(supervisors),
     )  # fmt: skip
-    return save(form, action, view)
+    return save(form, lambda: _start(organisation, form, everyone, supervisors), view)
+
+
+def _start(organisation: Organisation, form: StartTrajectoryForm, volunteers, supervisors):
+    """Start the trajectory of the chosen volunteer (a volunteer with one already running
+    is refused by the service, with the reason)."""
+    volunteer = _one_of(volunteers, form.volunteer.data, "volunteer")
+    supervisor = _one_of(supervisors, form.supervisor.data, "supervisor")
+    trajectory = services.start_trajectory(
+        organisation, volunteer=volunteer, supervisor=supervisor, actor=actor()
+    )
+    message = _("Het traject van %(name)s is gestart.", name=volunteer.display_name)
+    return done(trajectory_url(trajectory), message)
 
 
 def _volunteers_with_an_active_trajectory(organisation: Organisation) -> set[int]:
@@ -151,12 +154,8 @@ def _volunteers_with_an_active_trajectory(organisation: Organisation) -> set[int
 
 def _start_form(volunteers: list[User], supervisors: list[User]) -> StartTrajectoryForm:
     form = StartTrajectoryForm()
-    form.volunteer.choices = [(0, _("Kies een vrijwilliger"))] + [
-        (u.id, u.display_name) for u in volunteers
-    ]
-    form.supervisor.choices = [(0, _("Kies een begeleider"))] + [
-        (u.id, u.display_name) for u in supervisors
-    ]
+    form.volunteer.choices = person_choices(_("Kies een vrijwilliger"), volunteers)
+    form.supervisor.choices = person_choices(_("Kies een begeleider"), supervisors)
     return form
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import Blueprint, abort, redirect, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -20,7 +18,7 @@ from evc.permissions import can
 from evc.procedure.guidance import next_step
 from evc.procedure.models import Trajectory
 from evc.procedure.phases import ACTIVE_PHASES, PHASE_LABELS, STEPS, Phase
-from evc.procedure.settings import settings_for
+from evc.procedure.settings import stalled_among
 from evc.web import actor, page, permission, public
 
 bp = Blueprint("core", __name__)
@@ -93,15 +91,7 @@ def supervised_summary(user) -> dict:
             Trajectory.organisation_id.in_(user.organisation_ids(Role.SUPERVISOR)),
         )
     ).all()
-    limits = settings_for({r.organisation_id for r in rows}) if rows else {}
-    now = utcnow()
-    stalled = sum(
-        1
-        for r in rows
-        if now - r.last_activity_at
-        > timedelta(days=limits[r.organisation_id].stalled_after_days)
-    )
-    return {"active": len(rows), "stalled": stalled}
+    return {"active": len(rows), "stalled": len(stalled_among(rows, utcnow()))}
 
 
 def assessing_summary(user) -> dict:

@@ -15,19 +15,24 @@ from evc.portfolio.services.evidence import (
     remove_evidence,
     update_evidence,
 )
+from evc.portfolio.services.reading import accesses_of, evidence_for, items_of, titles_of
 from evc.portfolio.services.referees import answer_referee, find_referee_request, request_referee
 
 __all__ = [
     "EDITABLE_PHASES",
+    "accesses_of",
     "add_comment",
     "add_evidence",
     "answer_referee",
     "count_evidence",
+    "evidence_for",
     "find_referee_request",
+    "items_of",
     "open_portfolios",
     "portfolio_bytes",
     "record_access",
     "remove_evidence",
     "request_referee",
+    "titles_of",
     "update_evidence",
 ]

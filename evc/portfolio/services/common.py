@@ -1,5 +1,5 @@
-"""What every portfolio write shares: the phases in which the portfolio is open, marking the
-trajectory as active, and the audit row on an item."""
+"""What every portfolio write shares: the phases in which the portfolio is open and the audit
+row on an item (marking the trajectory as active is the procedure's ``touch``)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from sqlalchemy.orm import joinedload
 
 from evc.accounts.models import User
 from evc.audit import log_action
-from evc.db import utcnow
 from evc.errors import DomainError
 from evc.extensions import db
 from evc.portfolio.models import EvidenceItem
@@ -27,11 +26,6 @@ def require_editable(trajectory: Trajectory) -> None:
                 "het teruggeeft."
             )
         )
-
-
-def touch(trajectory: Trajectory) -> None:
-    trajectory.last_activity_at = utcnow()
-    trajectory._progress = None
 
 
 def log_on_item(item: EvidenceItem, action: str, *, actor: User | None, **details) -> None:

@@ -22,8 +22,9 @@ from evc.portfolio.models import (
     EvidenceLink,
     RefereeStatus,
 )
-from evc.portfolio.services.common import log_on_item, require_editable, touch
+from evc.portfolio.services.common import log_on_item, require_editable
 from evc.procedure.models import CompetencyChoice, Trajectory
+from evc.procedure.services import touch
 from evc.storage import delete_after_commit, new_key, put_after_commit
 
 

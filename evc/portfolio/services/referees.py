@@ -22,7 +22,8 @@ from evc.portfolio.models import (
     RefereeRequest,
     RefereeStatus,
 )
-from evc.portfolio.services.common import log_on_item, require_editable, touch
+from evc.portfolio.services.common import log_on_item, require_editable
+from evc.procedure.services import touch
 
 
 def request_referee(

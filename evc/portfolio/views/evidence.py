@@ -5,15 +5,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask import current_app, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
-from evc.extensions import db
 from evc.formfields import EmptyForm
-from evc.framework import current_framework
+from evc.framework import current_framework, page_language
 from evc.once import consume_once
 from evc.portfolio import services
 from evc.portfolio.forms import EvidenceForm
@@ -40,10 +36,6 @@ def kind_labels() -> dict[str, str]:
     }
 
 
-def _language() -> str:
-    return str(get_locale() or "nl")
-
-
 def _overview_url(trajectory_id: int) -> str:
     return url_for("portfolio.overview", trajectory_id=trajectory_id)
 
@@ -54,7 +46,7 @@ def _overview_url(trajectory_id: int) -> str:
 @bp.route("/trajecten/<int:trajectory_id>/portfolio")
 @permission("trajectory.view", TRAJECTORY)
 def overview(trajectory: Trajectory):
-    items = _items_of(trajectory)
+    items = services.items_of(trajectory)
     framework = current_framework(trajectory.framework_id)
     chosen = list(trajectory.progress.chosen)
     matrix = {cid: [i for i in items if cid in i.competency_ids] for cid in chosen}
@@ -72,17 +64,6 @@ def overview(trajectory: Trajectory):
     ).render()
 
 
-def _items_of(trajectory: Trajectory) -> list[EvidenceItem]:
-    return list(
-        db.session.scalars(
-            select(EvidenceItem)
-            .where(EvidenceItem.trajectory_id == trajectory.id)
-            .options(selectinload(EvidenceItem.links), selectinload(EvidenceItem.referee))
-            .order_by(EvidenceItem.activity_from.desc(), EvidenceItem.id.desc())
-        )
-    )
-
-
 def vraak_tips(items, matrix, framework) -> list[str]:
     """Plain-language VRAAK tips: advice, never a block."""
     return [*_quantity_tips(matrix, framework), *_currency_tips(items), *_variety_tips(items)]
@@ -93,7 +74,7 @@ def _quantity_tips(matrix, framework) -> list[str]:
         _(
             "Kwantiteit: voeg nog een bewijsstuk toe voor %(name)s. Twee of meer "
             "stukken maken je bewijs sterker.",
-            name=framework.competency(competency_id).name(_language()),
+            name=framework.competency(competency_id).name(page_language()),
         )
         for competency_id, linked in matrix.items()
         if len(linked) < 2
@@ -131,16 +112,13 @@ def _variety_tips(items) -> list[str]:
 def _evidence_form(trajectory: Trajectory, item: EvidenceItem | None = None) -> EvidenceForm:
     form = EvidenceForm(obj=item)
     framework = current_framework(trajectory.framework_id)
-    form.competencies.choices = [
-        (cid, framework.competency(cid).name(_language())) for cid in trajectory.progress.chosen
-    ]
+    form.competencies.choices = framework.choices(trajectory.progress.chosen, page_language())
     form.file.description = _(
         "PDF, foto (JPG of PNG), Word (DOCX) of OpenDocument (ODT). Hoogstens %(mb)d MB.",
         mb=current_app.config["MAX_FILE_BYTES"] // 1_000_000,
     )
     if request.method == "GET" and item is not None:
         form.competencies.data = item.competency_ids
-        form.version_id.data = item.version_id
     return form
 
 

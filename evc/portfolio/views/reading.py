@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, send_file
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
-from evc.audit import AuditEntry
-from evc.extensions import db
 from evc.framework import current_framework
 from evc.portfolio import services
 from evc.portfolio.filenames import content_disposition
@@ -85,32 +81,6 @@ def access_log(trajectory: Trajectory):
     return page(
         "portfolio/access_log.html",
         trajectory=trajectory,
-        entries=_accesses(trajectory),
-        titles=_titles(trajectory),
+        entries=services.accesses_of(trajectory),
+        titles=services.titles_of(trajectory),
     ).render()
-
-
-def _accesses(trajectory: Trajectory) -> list[AuditEntry]:
-    item_ids = select(EvidenceItem.id).where(EvidenceItem.trajectory_id == trajectory.id)
-    return list(
-        db.session.scalars(
-            select(AuditEntry)
-            .where(
-                AuditEntry.object_type == "EvidenceItem",
-                AuditEntry.object_id.in_(item_ids),
-                AuditEntry.action.in_(("evidence.viewed", "evidence.downloaded")),
-            )
-            .options(joinedload(AuditEntry.actor))
-            .order_by(AuditEntry.id.desc())
-            .limit(200)
-        )
-    )
-
-
-def _titles(trajectory: Trajectory) -> dict[int, str]:
-    rows = db.session.execute(
-        select(EvidenceItem.id, EvidenceItem.title).where(
-            EvidenceItem.trajectory_id == trajectory.id
-        )
-    )
-    return {item_id: title for item_id, title in rows}

@@ -26,10 +26,15 @@ def receive_upload() -> tuple[CheckedFile | None, str | None]:
     if not _copy_limited(upload.stream, path, limit):
         raise _too_large(limit)
     checked = check_upload(path, max_bytes=limit, workdir=temp_dir())
-    for extra in (checked.path, checked.thumbnail):
-        if extra is not None and extra != path:
-            discard_on_rollback(extra)
+    _discard_made_files_on_rollback(checked, path)
     return checked, upload.filename
+
+
+def _discard_made_files_on_rollback(checked: CheckedFile, upload_path) -> None:
+    """The check may write new files (a re-encoded image, a thumbnail): they go on rollback too."""
+    for made in (checked.path, checked.thumbnail):
+        if made is not None and made != upload_path:
+            discard_on_rollback(made)
 
 
 def _too_large(limit: int) -> DomainError:

@@ -143,31 +143,25 @@ class JudgementForm(FlaskForm):
 def add_criteria_fields(form_class):
     """One sufficient/insufficient choice and a note per VRAAK criterion."""
     for criterion in CRITERIA:
-        setattr(
-            form_class,
-            f"{criterion}",
-            RadioField(
-                CRITERION_LABELS[criterion],
-                description=CRITERION_QUESTIONS[criterion],
-                choices=[
-                    SelectChoice("yes", _l("Voldoende")),
-                    SelectChoice("no", _l("Onvoldoende")),
-                ],
-                validators=[InputRequired(_l("Kies voldoende of onvoldoende."))],
-            ),
-        )
-        setattr(
-            form_class,
-            f"{criterion}_note",
-            StringField(
-                _l(
-                    "Opmerking bij %(criterion)s (mag leeg blijven)",
-                    criterion=CRITERION_LABELS[criterion],
-                ),
-                validators=[Optional(), Length(max=2000)],
-            ),
-        )
+        setattr(form_class, criterion, _sufficient_field(criterion))
+        setattr(form_class, f"{criterion}_note", _note_field(criterion))
     return form_class
+
+
+def _sufficient_field(criterion: str) -> RadioField:
+    return RadioField(
+        CRITERION_LABELS[criterion],
+        description=CRITERION_QUESTIONS[criterion],
+        choices=[SelectChoice("yes", _l("Voldoende")), SelectChoice("no", _l("Onvoldoende"))],
+        validators=[InputRequired(_l("Kies voldoende of onvoldoende."))],
+    )
+
+
+def _note_field(criterion: str) -> StringField:
+    label = _l(
+        "Opmerking bij %(criterion)s (mag leeg blijven)", criterion=CRITERION_LABELS[criterion]
+    )
+    return StringField(label, validators=[Optional(), Length(max=2000)])
 
 
 add_criteria_fields(JudgementForm)

@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
-from evc.assessment.models import AssessmentReport
-from evc.extensions import db
+from evc.assessment.services.common import has_final_report
 from evc.procedure.phases import Phase, register_guard
 
 
 def assessment_report_final(trajectory) -> str | None:
     """The independent assessor made the report final."""
-    final = db.session.scalar(
-        select(AssessmentReport.finalised_at).where(AssessmentReport.trajectory_id == trajectory.id)
-    )
-    if final is None:
+    if not has_final_report(trajectory):
         return _l("Het beoordelingsrapport is nog niet definitief.")
     return None
 

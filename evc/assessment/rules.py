@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from evc.accounts.models import Role
-from evc.assessment.models import OPEN_STATUSES, AssessmentReport, Assignment, AssignmentStatus
+from evc.assessment.models import OPEN_STATUSES, Assignment, AssignmentStatus
+from evc.assessment.services.common import has_final_report
 from evc.extensions import db
 from evc.permissions import (
     Predicate,
@@ -24,6 +25,8 @@ from evc.procedure.rules import (
     is_trajectory_volunteer,
     phase_is,
 )
+
+ASSESSING = (AssignmentStatus.ACTIVE, AssignmentStatus.JUDGED)
 
 
 @predicate
@@ -56,56 +59,38 @@ def is_first_assessor(_user, assignment) -> bool:
 @predicate
 def is_working_assessor(user, trajectory) -> bool:
     """An assessor who declared independence and is assessing this trajectory right now."""
-
     if not (is_assessor_anywhere(user) and trajectory.phase == Phase.ASSESSMENT):
         return False
-    return (
-        db.session.scalar(
-            select(Assignment.id).where(
-                Assignment.trajectory_id == trajectory.id,
-                Assignment.assessor_id == user.id,
-                Assignment.status.in_((AssignmentStatus.ACTIVE, AssignmentStatus.JUDGED)),
-            )
-        )
-        is not None
-    )
+    return _holds_assignment(user, trajectory, ASSESSING)
 
 
 @predicate
 def is_reporting_assessor(user, trajectory) -> bool:
     """An assessor whose report on this trajectory is final (read-only access to it)."""
+    finalised = (AssignmentStatus.FINALISED,)
+    return is_assessor_anywhere(user) and _holds_assignment(user, trajectory, finalised)
 
-    return is_assessor_anywhere(user) and (
-        db.session.scalar(
-            select(Assignment.id).where(
-                Assignment.trajectory_id == trajectory.id,
-                Assignment.assessor_id == user.id,
-                Assignment.status == AssignmentStatus.FINALISED,
-            )
-        )
-        is not None
+
+def _holds_assignment(user, trajectory, statuses) -> bool:
+    """Whether ``user`` assesses ``trajectory`` in an assignment with one of ``statuses``."""
+    query = select(Assignment.id).where(
+        Assignment.trajectory_id == trajectory.id,
+        Assignment.assessor_id == user.id,
+        Assignment.status.in_(statuses),
     )
+    return db.session.scalar(query) is not None
 
 
 @predicate
 def report_is_final(_user, trajectory) -> bool:
-
-    return (
-        db.session.scalar(
-            select(AssessmentReport.finalised_at).where(
-                AssessmentReport.trajectory_id == trajectory.id
-            )
-        )
-        is not None
-    )
+    """The assessor made the trajectory's report final."""
+    return has_final_report(trajectory)
 
 
 def assignment_in_phase(*phases) -> Predicate:
     """The trajectory of the assignment is in one of ``phases``."""
     return on("trajectory", phase_is(*phases))
 
-
-ASSESSING = (AssignmentStatus.ACTIVE, AssignmentStatus.JUDGED)
 
 declare(
     {

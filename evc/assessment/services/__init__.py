@@ -23,6 +23,7 @@ from evc.assessment.services.assignment import (
 from evc.assessment.services.common import (
     MIN_JUSTIFICATION,
     MIN_MOTIVATION,
+    has_final_report,
     open_assignments,
     report_of,
     volunteer_label,
@@ -51,6 +52,7 @@ from evc.assessment.services.report import (
     correct,
     final_assignment,
     finalise,
+    finalised_assignments,
     outcome,
     save_summary,
 )
@@ -73,7 +75,9 @@ __all__ = [
     "decline",
     "differences",
     "final_assignment",
+    "finalised_assignments",
     "finalise",
+    "has_final_report",
     "independence_problems",
     "judgements_of",
     "mark_judged",

@@ -59,6 +59,12 @@ def report_of(trajectory: Trajectory) -> AssessmentReport | None:
     )
 
 
+def has_final_report(trajectory: Trajectory) -> bool:
+    """Whether the assessor made the trajectory's report final."""
+    report = AssessmentReport.trajectory_id == trajectory.id
+    return db.session.scalar(select(AssessmentReport.finalised_at).where(report)) is not None
+
+
 def volunteer_label(assignment: Assignment) -> str:
     """What the assessor sees: the pseudonym when the organisation assesses blind, until the
     report is final."""

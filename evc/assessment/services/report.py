@@ -4,6 +4,7 @@ interview, and the outcome per competency as it stands.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
@@ -220,6 +221,19 @@ class Outcome:
     judgement: Judgement
     resolution: Resolution | None = None
     corrections: list = field(default_factory=list)
+
+
+def finalised_assignments(trajectory: Trajectory) -> Sequence[Assignment]:
+    """The assignments whose assessor finished, with the assessor, the first one first."""
+    return db.session.scalars(
+        select(Assignment)
+        .where(
+            Assignment.trajectory_id == trajectory.id,
+            Assignment.status == AssignmentStatus.FINALISED,
+        )
+        .options(joinedload(Assignment.assessor))
+        .order_by(Assignment.position)
+    ).all()
 
 
 def final_assignment(trajectory_id: int) -> Assignment | None:

@@ -189,16 +189,6 @@ def withdraw(assignment: Assignment):
 def declare(assignment: Assignment):
     """Before anything of the portfolio is shown: do you know this volunteer?"""
     form = DeclarationForm()
-
-    def action():
-        if form.knows.data == "yes":
-            services.decline(assignment, form.reason.data or "", actor=actor())
-            return done(url_for("assessment.queue"), _declined_message())
-        services.declare_independent(assignment, actor=actor())
-        return done(
-            workspace_url(assignment), _("Je verklaring is opgeslagen. Je kunt nu beginnen.")
-        )
-
     intake = assignment.trajectory.intake
     view = page(
         "assessment/declare.html",
@@ -206,7 +196,17 @@ def declare(assignment: Assignment):
         work_organisation=intake.work_organisation if intake else "",
         **assignment_context(assignment),
     )
-    return save(form, action, view)
+    return save(form, lambda: _declare(assignment, form), view)
+
+
+def _declare(assignment: Assignment, form: DeclarationForm):
+    """Knows the volunteer: the assignment goes back. Independent: the work can begin."""
+    if form.knows.data == "yes":
+        services.decline(assignment, form.reason.data or "", actor=actor())
+        return done(url_for("assessment.queue"), _declined_message())
+    services.declare_independent(assignment, actor=actor())
+    message = _("Je verklaring is opgeslagen. Je kunt nu beginnen.")
+    return done(workspace_url(assignment), message)
 
 
 def _declined_message() -> str:

@@ -4,13 +4,12 @@ assignment shows."""
 from __future__ import annotations
 
 from flask import abort
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from evc.assessment import services
 from evc.assessment.forms import VERDICT_LABELS
 from evc.assessment.models import Assignment, AssignmentStatus
-from evc.framework import current_framework
+from evc.framework import current_framework, page_language
 from evc.procedure.models import Trajectory
 
 
@@ -25,10 +24,6 @@ def status_labels() -> dict:
     }
 
 
-def language() -> str:
-    return str(get_locale() or "nl")
-
-
 def assignment_context(assignment: Assignment) -> dict:
     trajectory = assignment.trajectory
     return {
@@ -36,7 +31,7 @@ def assignment_context(assignment: Assignment) -> dict:
         "trajectory": trajectory,
         "volunteer": services.volunteer_label(assignment),
         "framework": current_framework(trajectory.framework_id),
-        "language": language(),
+        "language": page_language(),
         "verdict_labels": VERDICT_LABELS,
         "status_labels": status_labels(),
     }

@@ -6,7 +6,6 @@ from __future__ import annotations
 from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from evc.assessment import services
@@ -21,15 +20,14 @@ from evc.assessment.loaders import ASSIGNMENT, report_url, workspace_url
 from evc.assessment.models import CRITERIA, Assignment, AssignmentStatus, Judgement
 from evc.assessment.views.blueprint import bp
 from evc.assessment.views.common import assignment_context, chosen_or_404
-from evc.extensions import db
 from evc.formfields import EmptyForm, filled
 from evc.framework import current_framework
 from evc.permissions import can
 from evc.portfolio import services as portfolio_services
-from evc.portfolio.models import EvidenceItem, EvidenceLink
+from evc.portfolio.models import EvidenceItem
 from evc.portfolio.views import kind_labels
-from evc.procedure.models import SelfAssessment, Trajectory
 from evc.procedure.progress import load_progress
+from evc.procedure.services import self_assessment_of
 from evc.web import (
     actor,
     commit,
@@ -81,28 +79,28 @@ def _workspace(assignment: Assignment) -> dict:
 @bp.route("/beoordelingen/<int:assignment_id>/controle", methods=["GET", "POST"])
 @permission("assignment.check", ASSIGNMENT, refusal=_l("Controleren kan nu niet."))
 def completeness(assignment: Assignment):
-    trajectory = assignment.trajectory
-    rows = services.checklist(trajectory)
+    rows = services.checklist(assignment.trajectory)
     form = CompletenessForm()
     notes = {row.competency_id: request.form.get(f"note-{row.competency_id}", "") for row in rows}
-
-    def action():
-        if form.decision.data == "complete":
-            services.confirm_complete(assignment, actor=actor())
-            message = _("Het portfolio is compleet. Beoordeel nu elke competentie.")
-            return done(workspace_url(assignment), message)
-        services.return_for_more(assignment, notes, form.general_note.data or "", actor=actor())
-        return done(url_for("assessment.queue"), _returned_message())
-
     view = page(
         "assessment/completeness.html",
         form=form,
         rows=rows,
         notes=notes,
-        returns=services.returns_of(trajectory.id),
+        returns=services.returns_of(assignment.trajectory_id),
         **assignment_context(assignment),
     )
-    return save(form, action, view)
+    return save(form, lambda: _decide_completeness(assignment, form, notes), view)
+
+
+def _decide_completeness(assignment: Assignment, form: CompletenessForm, notes: dict[str, str]):
+    """Complete: on to judging. Not complete: back to the volunteer with the notes."""
+    if form.decision.data == "complete":
+        services.confirm_complete(assignment, actor=actor())
+        message = _("Het portfolio is compleet. Beoordeel nu elke competentie.")
+        return done(workspace_url(assignment), message)
+    services.return_for_more(assignment, notes, form.general_note.data or "", actor=actor())
+    return done(url_for("assessment.queue"), _returned_message())
 
 
 def _returned_message() -> str:
@@ -176,8 +174,8 @@ def _judge_page(assignment: Assignment, competency_id: str, form, saved):
         "assessment/judge.html",
         form=form,
         competency=framework.competency(competency_id),
-        self_assessment=_self_assessment(trajectory, competency_id),
-        items=_evidence_for(trajectory, competency_id),
+        self_assessment=self_assessment_of(trajectory, competency_id),
+        items=portfolio_services.evidence_for(trajectory, competency_id),
         kind_labels=kind_labels(),
         criteria=CRITERIA,
         criterion_labels=CRITERION_LABELS,
@@ -185,30 +183,6 @@ def _judge_page(assignment: Assignment, competency_id: str, form, saved):
         editable=assignment.status == AssignmentStatus.ACTIVE,
         saved=saved,
         **assignment_context(assignment),
-    )
-
-
-def _self_assessment(trajectory: Trajectory, competency_id: str) -> SelfAssessment | None:
-    return db.session.scalar(
-        select(SelfAssessment).where(
-            SelfAssessment.trajectory_id == trajectory.id,
-            SelfAssessment.competency_id == competency_id,
-        )
-    )
-
-
-def _evidence_for(trajectory: Trajectory, competency_id: str) -> list[EvidenceItem]:
-    return list(
-        db.session.scalars(
-            select(EvidenceItem)
-            .join(EvidenceLink, EvidenceLink.item_id == EvidenceItem.id)
-            .where(
-                EvidenceItem.trajectory_id == trajectory.id,
-                EvidenceLink.competency_id == competency_id,
-            )
-            .options(selectinload(EvidenceItem.referee), selectinload(EvidenceItem.links))
-            .order_by(EvidenceItem.activity_from.desc(), EvidenceItem.id)
-        )
     )
 
 
@@ -257,15 +231,7 @@ def judged(assignment: Assignment):
 @permission("assignment.work", ASSIGNMENT, refusal=_l("Dit kan nu niet."))
 def resolve(assignment: Assignment, competency_id: str):
     difference = _difference_or_404(assignment, competency_id)
-    form = ResolutionForm(obj=difference.resolution)
-    if request.method == "GET" and difference.resolution is not None:
-        form.verdict.data = difference.resolution.verdict.value
-
-    def action():
-        verdict, reason = form.verdict.data, filled(form.reason.data)
-        services.resolve(assignment, competency_id, verdict, reason, actor=actor())
-        return done(workspace_url(assignment), _("Het gezamenlijke oordeel is vastgelegd."))
-
+    form = _resolution_form(difference)
     framework = current_framework(assignment.trajectory.framework_id)
     view = page(
         "assessment/resolve.html",
@@ -275,7 +241,21 @@ def resolve(assignment: Assignment, competency_id: str):
         may_resolve=assignment.position == 1,
         **assignment_context(assignment),
     )
-    return save(form, action, view)
+    return save(form, lambda: _resolve(assignment, competency_id, form), view)
+
+
+def _resolution_form(difference: services.Difference) -> ResolutionForm:
+    """The form, showing the joint verdict when one was recorded."""
+    form = ResolutionForm(obj=difference.resolution)
+    if request.method == "GET" and difference.resolution is not None:
+        form.verdict.data = difference.resolution.verdict.value
+    return form
+
+
+def _resolve(assignment: Assignment, competency_id: str, form: ResolutionForm):
+    verdict, reason = form.verdict.data, filled(form.reason.data)
+    services.resolve(assignment, competency_id, verdict, reason, actor=actor())
+    return done(workspace_url(assignment), _("Het gezamenlijke oordeel is vastgelegd."))
 
 
 def _difference_or_404(assignment: Assignment, competency_id: str) -> services.Difference:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from flask import render_template, url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from evc.accounts.loaders import ORGANISATION
@@ -149,17 +149,7 @@ def trajectory_section(trajectory: Trajectory) -> dict | None:
         "template": "assessment/_trajectory_section.html",
         "assignments": services.open_assignments(trajectory),
         "latest_return": returns[0] if returns and trajectory.phase == Phase.RECOGNITION else None,
-        "report_final": _report_final(trajectory),
+        "report_final": services.has_final_report(trajectory),
         "may_assign": can("assessment.assign", trajectory)
         and bool(services.needed_positions(trajectory)),
     }
-
-
-def _report_final(trajectory: Trajectory) -> bool:
-    final = db.count(
-        select(func.count(AssessmentReport.id)).where(
-            AssessmentReport.trajectory_id == trajectory.id,
-            AssessmentReport.finalised_at.is_not(None),
-        )
-    )
-    return bool(final)

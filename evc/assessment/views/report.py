@@ -5,22 +5,18 @@ the final interview is done."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
 
 from flask import render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from evc.assessment import services
 from evc.assessment.forms import VERDICT_LABELS, CorrectionForm, ReportForm
 from evc.assessment.loaders import CORRECTING, REPORTING, report_url
-from evc.assessment.models import AssessmentReport, Assignment, AssignmentStatus
+from evc.assessment.models import AssessmentReport, Assignment
 from evc.assessment.views.blueprint import bp
-from evc.assessment.views.common import assignment_context, chosen_or_404, language
-from evc.extensions import db
-from evc.framework import current_framework
+from evc.assessment.views.common import assignment_context, chosen_or_404
+from evc.framework import current_framework, page_language
 from evc.permissions import can
 from evc.procedure.loaders import TRAJECTORY
 from evc.procedure.models import Trajectory
@@ -37,8 +33,6 @@ def write_report(assignment: Assignment):
     trajectory = assignment.trajectory
     report = services.report_of(trajectory)
     form = ReportForm(obj=report)
-    if request.method == "GET":
-        form.version_id.data = report.version_id if report else None
     finalising = request.form.get("action") == "finalise"
 
     def action():
@@ -93,8 +87,8 @@ def report(trajectory: Trajectory):
         report=services.report_of(trajectory),
         rows=_report_rows(trajectory, framework, outcome),
         scale=framework.scale,
-        language=language(),
-        assignments=_finalised_assignments(trajectory),
+        language=page_language(),
+        assignments=services.finalised_assignments(trajectory),
         lead=lead,
         counts=Counter(o.verdict for o in outcome.values()),
         verdict_labels=VERDICT_LABELS,
@@ -103,35 +97,25 @@ def report(trajectory: Trajectory):
     )
 
 
-def _finalised_assignments(trajectory: Trajectory) -> Sequence[Assignment]:
-    return db.session.scalars(
-        select(Assignment)
-        .where(
-            Assignment.trajectory_id == trajectory.id,
-            Assignment.status == AssignmentStatus.FINALISED,
-        )
-        .options(joinedload(Assignment.assessor))
-        .order_by(Assignment.position)
-    ).all()
-
-
 def _report_rows(trajectory: Trajectory, framework, outcome: dict) -> list[dict]:
     """Per chosen competency: its name, the volunteer's own rating and the outcome."""
-    shown = language()
-    rows = []
-    for competency_id in trajectory.progress.chosen:
-        own = trajectory.progress.self_assessments.get(competency_id)
-        rating = own.rating if own else None
-        rows.append(
-            {
-                "competency_id": competency_id,
-                "name": framework.competency(competency_id).name(shown),
-                "rating": rating,
-                "rating_label": framework.scale[rating - 1].label(shown) if rating else None,
-                "outcome": outcome.get(competency_id),
-            }
-        )
-    return rows
+    language = page_language()
+    return [
+        _own_rating(cid, trajectory.progress, framework, language) | {"outcome": outcome.get(cid)}
+        for cid in trajectory.progress.chosen
+    ]
+
+
+def _own_rating(competency_id: str, progress, framework, language: str) -> dict:
+    """The competency's name and the rating the volunteer gave themselves, if any."""
+    own = progress.self_assessments.get(competency_id)
+    rating = own.rating if own else None
+    return {
+        "competency_id": competency_id,
+        "name": framework.competency(competency_id).name(language),
+        "rating": rating,
+        "rating_label": framework.scale[rating - 1].label(language) if rating else None,
+    }
 
 
 @bp.route(

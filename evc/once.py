@@ -12,12 +12,11 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import String
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 from wtforms import HiddenField
 
 from evc.db import Base, UTCDateTime, utcnow
-from evc.errors import DomainError
+from evc.errors import DomainError, flush_or_refuse
 from evc.extensions import db
 
 
@@ -40,14 +39,11 @@ def consume_once(form) -> None:
     if len(token) < 16:
         raise DomainError(_("Het formulier is niet compleet verstuurd. Laad de pagina opnieuw."))
     digest = hashlib.sha256(token.encode()).hexdigest()
-    try:
-        with db.session.begin_nested():
-            db.session.add(FormSubmission(token_hash=digest))
-            db.session.flush()
-    except IntegrityError as error:
-        raise DomainError(
-            _(
-                "Dit formulier is al verstuurd en is één keer opgeslagen. Er is niets dubbel "
-                "opgeslagen."
-            )
-        ) from error
+    db.session.add(FormSubmission(token_hash=digest))
+    flush_or_refuse(DomainError(_already_sent()))
+
+
+def _already_sent() -> str:
+    return _(
+        "Dit formulier is al verstuurd en is één keer opgeslagen. Er is niets dubbel opgeslagen."
+    )

@@ -122,14 +122,6 @@ class ProtocolForm(FlaskForm):
 
     def as_data(self, number: int) -> dict:
         """The form in the shape of a protocol file, for the shared validator."""
-        resources = [
-            {"kind": kind.value, "text": line}
-            for kind in self.RESOURCE_FIELDS
-            for line in _lines(getattr(self, kind.value).data)
-        ]
-        vog = (self.vog.data or "").strip()
-        if vog:
-            resources.append({"kind": ResourceKind.VOG.value, "text": vog})
         return {
             "id": (self.key.data or "").strip(),
             "version": number,
@@ -142,9 +134,19 @@ class ProtocolForm(FlaskForm):
             "instructed_by": self.instructed_by.data,
             "know": _lines(self.know.data),
             "skills": _lines(self.skills.data),
-            "resources": resources,
+            "resources": self._resources(),
             "stop_and_call": _lines(self.stop_and_call.data),
         }
+
+    def _resources(self) -> list[dict]:
+        """One resource per line of each resource field, then the VOG when one is asked for."""
+        resources = [
+            {"kind": kind.value, "text": line}
+            for kind in self.RESOURCE_FIELDS
+            for line in _lines(getattr(self, kind.value).data)
+        ]
+        vog = (self.vog.data or "").strip()
+        return resources + ([{"kind": ResourceKind.VOG.value, "text": vog}] if vog else [])
 
     def fill_from(self, key: str, version) -> None:
         """Start a new version from the current one."""
@@ -195,6 +197,16 @@ class AcknowledgeForm(FlaskForm):
 
 def instruction_form(version, clearance, formdata=None):
     """A form with, per skill, the result, the date seen and a note; per resource a tick."""
+    form_class = _instruction_form_class(version)
+    form = form_class(formdata=formdata) if formdata is not None else form_class()
+    form.skill_rows = [_skill_row(form, index, text) for index, text in enumerate(version.skills)]
+    resources = enumerate(version.confirmable_resources)
+    form.resource_rows = [(text, form[f"resource_{index}"]) for index, text in resources]
+    return form
+
+
+def _instruction_form_class(version) -> type[FlaskForm]:
+    """A form class of its own for this version: its skills and resources become fields."""
 
     class InstructionForm(FlaskForm):
         instructed_on = FriendlyDateField(
@@ -202,53 +214,37 @@ def instruction_form(version, clearance, formdata=None):
         )
         version_id = IntegerField(widget=widgets.HiddenInput(), validators=[Optional()])
 
-    skills = list(enumerate(version.skills))
-    for index, text in skills:
+    for index, text in enumerate(version.skills):
         _add_skill_fields(InstructionForm, index, text)
-    resources = []
     for index, text in enumerate(version.confirmable_resources):
         setattr(InstructionForm, f"resource_{index}", BooleanField(text))
-        resources.append((index, text))
-    form = InstructionForm(formdata=formdata) if formdata is not None else InstructionForm()
-    form.skill_rows = [
-        (
-            text,
-            form[f"skill_{index}_result"],
-            form[f"skill_{index}_on"],
-            form[f"skill_{index}_note"],
-        )
-        for index, text in skills
-    ]
-    form.resource_rows = [(text, form[f"resource_{index}"]) for index, text in resources]
-    return form
+    return InstructionForm
+
+
+def _skill_row(form, index: int, text: str) -> tuple:
+    """A skill with its result, date and note fields, as the page lists them."""
+    fields = (f"skill_{index}_result", f"skill_{index}_on", f"skill_{index}_note")
+    return (text, *(form[name] for name in fields))
 
 
 def _add_skill_fields(form_class, index: int, text: str) -> None:
     """Per skill: what the instructor saw, when, and a note."""
-    setattr(
-        form_class,
-        f"skill_{index}_result",
-        RadioField(
-            text,
-            choices=[
-                SelectChoice("yes", _l("Laten zien: goed")),
-                SelectChoice("no", _l("Nog niet goed")),
-                SelectChoice("", _l("Niet gezien")),
-            ],
-            default="",
-            validate_choice=True,
-        ),
+    setattr(form_class, f"skill_{index}_result", _skill_result_field(text))
+    seen_on = FriendlyDateField(_l("Gezien op"), validators=[Optional()])
+    setattr(form_class, f"skill_{index}_on", seen_on)
+    note = TextAreaField(
+        _l("Opmerking (mag leeg blijven)"), validators=[Optional(), Length(max=2000)]
     )
-    setattr(
-        form_class, f"skill_{index}_on", FriendlyDateField(_l("Gezien op"), validators=[Optional()])
-    )
-    setattr(
-        form_class,
-        f"skill_{index}_note",
-        TextAreaField(
-            _l("Opmerking (mag leeg blijven)"), validators=[Optional(), Length(max=2000)]
-        ),
-    )
+    setattr(form_class, f"skill_{index}_note", note)
+
+
+def _skill_result_field(text: str) -> RadioField:
+    choices = [
+        SelectChoice("yes", _l("Laten zien: goed")),
+        SelectChoice("no", _l("Nog niet goed")),
+        SelectChoice("", _l("Niet gezien")),
+    ]
+    return RadioField(text, choices=choices, default="", validate_choice=True)
 
 
 class GrantForm(FlaskForm):

@@ -14,12 +14,11 @@ from datetime import date
 
 from flask_babel import format_date
 from flask_babel import gettext as _
-from sqlalchemy.exc import IntegrityError
 
 from evc.accounts.models import Organisation, User
 from evc.audit import log_action
 from evc.db import utcnow
-from evc.errors import DomainError, flush_or_stale
+from evc.errors import DomainError, flush_or_refuse, flush_or_stale
 from evc.extensions import db
 from evc.protocols.loader import item_hash
 from evc.protocols.models import (
@@ -57,19 +56,12 @@ def start_clearance(
 
 def _add_only_open_clearance(clearance: Clearance, volunteer: User) -> None:
     """Store the new clearance; the database refuses a second open one for the same task."""
-    try:
-        with db.session.begin_nested():
-            db.session.add(clearance)
-            db.session.flush()
-    except IntegrityError as error:
-        raise DomainError(
-            _(
-                "%(name)s heeft al een bevoegdverklaring voor deze taak. Open die om verder "
-                "te gaan.",
-                name=volunteer.display_name,
-            ),
-            field="protocol",
-        ) from error
+    db.session.add(clearance)
+    message = _(
+        "%(name)s heeft al een bevoegdverklaring voor deze taak. Open die om verder te gaan.",
+        name=volunteer.display_name,
+    )
+    flush_or_refuse(DomainError(message, field="protocol"))
 
 
 def _require_open(clearance: Clearance) -> None:
@@ -301,6 +293,11 @@ def _grant_terms(
 ) -> GrantTerms:
     """``valid_until`` after today and within the protocol's validity; the client reference
     (at most 40 characters, spaces tidied) as it is kept."""
+    _check_valid_until(version, valid_until, on)
+    return GrantTerms(on, valid_until, _kept_reference(client_reference))
+
+
+def _check_valid_until(version: ProtocolVersion, valid_until: date, on: date) -> None:
     latest = latest_valid_until(version, on)
     if valid_until <= on:
         raise DomainError(_("Kies een datum na vandaag."), field="valid_until")
@@ -313,10 +310,13 @@ def _grant_terms(
             ),
             field="valid_until",
         )
+
+
+def _kept_reference(client_reference: str) -> str:
     reference = " ".join((client_reference or "").split())
     if len(reference) > 40:
         raise DomainError(_("Gebruik hoogstens 40 tekens."), field="client_reference")
-    return GrantTerms(on, valid_until, reference)
+    return reference
 
 
 def revoke_clearance(
@@ -324,11 +324,7 @@ def revoke_clearance(
 ) -> None:
     """Withdraw a clearance. A reason is required; it is kept and shown to the volunteer."""
     _require_open_and_current(clearance, expected_version_id)
-    reason = (reason or "").strip()
-    if len(reason) < 5:
-        raise DomainError(_("Schrijf op waarom je de bevoegdverklaring intrekt."), field="reason")
-    if len(reason) > MAX_REASON:
-        raise DomainError(_("Gebruik hoogstens 2000 tekens."), field="reason")
+    reason = _revocation_reason(reason)
     clearance.status = ClearanceStatus.REVOKED
     clearance.revoked_at, clearance.revoked_by_id = utcnow(), actor.id
     clearance.revoke_reason = reason
@@ -336,3 +332,13 @@ def revoke_clearance(
     log_action(
         "clearance.revoked", actor=actor, organisation_id=clearance.organisation_id, obj=clearance
     )
+
+
+def _revocation_reason(reason: str) -> str:
+    """The reason as kept: at least 5 and at most ``MAX_REASON`` characters."""
+    reason = (reason or "").strip()
+    if len(reason) < 5:
+        raise DomainError(_("Schrijf op waarom je de bevoegdverklaring intrekt."), field="reason")
+    if len(reason) > MAX_REASON:
+        raise DomainError(_("Gebruik hoogstens 2000 tekens."), field="reason")
+    return reason

@@ -3,7 +3,7 @@ the current versions."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, select
@@ -132,6 +132,15 @@ def current_version(protocol: TaskProtocol) -> ProtocolVersion:
             ProtocolVersion.number == protocol.latest_number,
         )
     ).one()
+
+
+def versions_of(protocol: TaskProtocol) -> Sequence[ProtocolVersion]:
+    """Every published version of the protocol, newest first."""
+    return db.session.scalars(
+        select(ProtocolVersion)
+        .where(ProtocolVersion.protocol_id == protocol.id)
+        .order_by(ProtocolVersion.number.desc())
+    ).all()
 
 
 def protocols_with_versions(organisation_id: int) -> list[tuple[TaskProtocol, ProtocolVersion]]:

@@ -28,6 +28,25 @@ def members_with_role(organisation_id: int, role: Role) -> list[User]:
     )
 
 
+def organisations_of(user: User) -> list[Organisation]:
+    """The organisations where the user instructs, coordinates or volunteers, by name."""
+    roles = (Role.INSTRUCTOR, Role.COORDINATOR, Role.VOLUNTEER)
+    ids = set().union(*(user.organisation_ids(role) for role in roles))
+    if not ids:
+        return []
+    query = select(Organisation).where(Organisation.id.in_(ids)).order_by(Organisation.name)
+    return list(db.session.scalars(query))
+
+
+def names_of(user_ids) -> dict[int, str]:
+    """The display names of these people (ids that are None are skipped), by id."""
+    ids = {i for i in user_ids if i}
+    if not ids:
+        return {}
+    rows = db.session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all()
+    return dict(rows)
+
+
 def has_role(user: User, organisation_id: int, role: Role) -> bool:
     return bool(
         db.session.scalar(

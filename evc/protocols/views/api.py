@@ -85,9 +85,12 @@ def api_check():
         on = date.fromisoformat(request.args["datum"]) if request.args.get("datum") else None
     except ValueError:
         return _json_error(400, "bad_date", "datum must be a date as YYYY-MM-DD.")
-    organisation_id = token.organisation_id
-    volunteer_id = request.args.get("vrijwilliger", type=int)
-    volunteer = services.volunteer_of(organisation_id, volunteer_id)
+    return _check(token.organisation_id, on)
+
+
+def _check(organisation_id: int, on: date | None):
+    """The answer about the volunteer and the task asked for, both of the token's organisation."""
+    volunteer = services.volunteer_of(organisation_id, request.args.get("vrijwilliger", type=int))
     if volunteer is None:
         return _json_error(404, "unknown_volunteer", "No such volunteer in this organisation.")
     protocol = services.protocol_by_key(organisation_id, request.args.get("taak", ""))

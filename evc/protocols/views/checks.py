@@ -104,23 +104,24 @@ def vog(organisation: Organisation, user_id: int):
     form = VogForm()
     if request.method == "GET":
         _prefill_vog(form, services.vog_record(organisation.id, volunteer.id))
-
-    def action():
-        services.set_vog(
-            organisation,
-            volunteer,
-            status=VogStatus(form.status.data),
-            requested_on=form.requested_on.data,
-            issued_on=form.issued_on.data,
-            expected_version_id=form.version_id.data,
-            actor=actor(),
-        )
-        message = _("De VOG van %(name)s is bijgewerkt.", name=volunteer.display_name)
-        return done(_vogs_url(organisation), message)
-
     view = page("protocols/vog.html", form=form, organisation=organisation, volunteer=volunteer)
     where = {"organisation_id": organisation.id, "volunteer_id": volunteer.id}
-    return save(form, action, view, conflict=lambda: stored_version(form, VolunteerVog, **where))
+    conflict = lambda: stored_version(form, VolunteerVog, **where)  # noqa: E731
+    return save(form, lambda: _set_vog(organisation, volunteer, form), view, conflict=conflict)
+
+
+def _set_vog(organisation: Organisation, volunteer: User, form: VogForm):
+    services.set_vog(
+        organisation,
+        volunteer,
+        status=VogStatus(form.status.data),
+        requested_on=form.requested_on.data,
+        issued_on=form.issued_on.data,
+        expected_version_id=form.version_id.data,
+        actor=actor(),
+    )
+    message = _("De VOG van %(name)s is bijgewerkt.", name=volunteer.display_name)
+    return done(_vogs_url(organisation), message)
 
 
 def _has_role(organisation: Organisation, role: Role):

@@ -5,16 +5,13 @@ granted clearance into the portfolio."""
 from __future__ import annotations
 
 from flask import request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from evc.accounts.loaders import ORGANISATION
-from evc.accounts.models import Organisation, Role, User
+from evc.accounts.models import Organisation, Role
 from evc.errors import DomainError
-from evc.extensions import db
 from evc.formfields import filled
-from evc.framework import current_framework
+from evc.framework import current_framework, page_language
 from evc.once import consume_once
 from evc.protocols import services
 from evc.protocols.forms import (
@@ -53,22 +50,13 @@ def home():
     return page(
         "protocols/home.html",
         rows=services.own_clearances(user, vogs, local_today()),
-        organisations=_organisations_of(user),
+        organisations=services.organisations_of(user),
         vogs=vogs,
         vog_labels=vog_labels(),
         labels=state_labels(),
         is_volunteer=bool(user.organisation_ids(Role.VOLUNTEER)),
         vog_due_on=vog_due_on,
     ).render()
-
-
-def _organisations_of(user: User) -> list[Organisation]:
-    ids = set().union(*(user.organisation_ids(r) for r in (Role.INSTRUCTOR, Role.COORDINATOR)))
-    ids |= user.organisation_ids(Role.VOLUNTEER)
-    if not ids:
-        return []
-    query = select(Organisation).where(Organisation.id.in_(ids)).order_by(Organisation.name)
-    return list(db.session.scalars(query))
 
 
 # --- starting and showing a clearance ----------------------------------------------------------
@@ -86,14 +74,15 @@ def start(organisation: Organisation):
     if request.method == "GET":
         form.volunteer.data = request.args.get("vrijwilliger", 0, type=int)
         form.protocol.data = request.args.get("taak", 0, type=int)
+    view = page("protocols/start.html", form=form, organisation=organisation)
+    return save(form, lambda: _start(organisation, form, volunteers, protocols), view)
 
-    def action():
-        volunteer = _chosen(volunteers, form.volunteer.data, "volunteer")
-        protocol = _chosen(protocols, form.protocol.data, "protocol")
-        clearance = services.start_clearance(organisation, volunteer, protocol, actor=actor())
-        return done(_clearance_url(clearance), _("De bevoegdverklaring is aangemaakt."))
 
-    return save(form, action, page("protocols/start.html", form=form, organisation=organisation))
+def _start(organisation: Organisation, form: StartClearanceForm, volunteers, protocols):
+    volunteer = _chosen(volunteers, form.volunteer.data, "volunteer")
+    protocol = _chosen(protocols, form.protocol.data, "protocol")
+    clearance = services.start_clearance(organisation, volunteer, protocol, actor=actor())
+    return done(_clearance_url(clearance), _("De bevoegdverklaring is aangemaakt."))
 
 
 def _chosen(options: list, wanted: int, field: str):
@@ -125,16 +114,8 @@ def clearance(item: Clearance):
         item_hash=item_hash,
         ItemKind=ItemKind,
         renewal=item.status == ClearanceStatus.GRANTED,
-        people=_names({item.instructor_id, item.granted_by_id}),
+        people=services.names_of({item.instructor_id, item.granted_by_id}),
     ).render()
-
-
-def _names(ids) -> dict[int, str]:
-    ids = {i for i in ids if i}
-    if not ids:
-        return {}
-    rows = db.session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all()
-    return dict(rows)
 
 
 # --- the steps ---------------------------------------------------------------------------------
@@ -164,23 +145,21 @@ def instruct(item: Clearance):
     form = instruction_form(version, item)
     if request.method == "GET":
         _prefill_instruction(form, item, version)
-
-    def action():
-        services.record_instruction(
-            item,
-            version,
-            instructed_on=form.instructed_on.data,
-            observations=_observations(form, version),
-            confirmed_resources={
-                item_hash(text) for text, field in form.resource_rows if field.data
-            },
-            expected_version_id=form.version_id.data,
-            actor=actor(),
-        )
-        return done(_clearance_url(item), _("De instructie en de vaardigheden zijn opgeslagen."))
-
     view = page("protocols/instruct.html", form=form, clearance=item, version=version)
-    return save(form, action, view)
+    return save(form, lambda: _record_instruction(item, version, form), view)
+
+
+def _record_instruction(item: Clearance, version: ProtocolVersion, form):
+    services.record_instruction(
+        item,
+        version,
+        instructed_on=form.instructed_on.data,
+        observations=_observations(form, version),
+        confirmed_resources={item_hash(text) for text, field in form.resource_rows if field.data},
+        expected_version_id=form.version_id.data,
+        actor=actor(),
+    )
+    return done(_clearance_url(item), _("De instructie en de vaardigheden zijn opgeslagen."))
 
 
 def _prefill_instruction(form, item: Clearance, version: ProtocolVersion) -> None:
@@ -211,26 +190,32 @@ def _observations(form, version: ProtocolVersion) -> dict[str, Observation]:
 def grant(item: Clearance):
     version = services.current_version(item.protocol)
     on = local_today()
+    form = _grant_form(item, version, on)
+    return save(form, lambda: _grant(item, version, form, on), _grant_page(form, item, version, on))
+
+
+def _grant_form(item: Clearance, version: ProtocolVersion, on) -> GrantForm:
+    """First shown with the longest validity the protocol allows and the clearance's client."""
     form = GrantForm()
     if request.method == "GET":
         form.valid_until.data = services.latest_valid_until(version, on)
         form.client_reference.data = item.client_reference
         form.version_id.data = item.version_id
+    return form
 
-    def action():
-        services.grant_clearance(
-            item,
-            version,
-            valid_until=filled(form.valid_until.data),
-            client_reference=form.client_reference.data or "",
-            expected_version_id=form.version_id.data,
-            actor=actor(),
-            on=on,
-        )
-        message = _("%(name)s is bevoegd verklaard.", name=item.volunteer.display_name)
-        return done(_clearance_url(item), message)
 
-    return save(form, action, _grant_page(form, item, version, on))
+def _grant(item: Clearance, version: ProtocolVersion, form: GrantForm, on):
+    services.grant_clearance(
+        item,
+        version,
+        valid_until=filled(form.valid_until.data),
+        client_reference=form.client_reference.data or "",
+        expected_version_id=form.version_id.data,
+        actor=actor(),
+        on=on,
+    )
+    message = _("%(name)s is bevoegd verklaard.", name=item.volunteer.display_name)
+    return done(_clearance_url(item), message)
 
 
 def _grant_page(form: GrantForm, item: Clearance, version: ProtocolVersion, on):
@@ -275,31 +260,23 @@ def add_to_portfolio(item: Clearance):
     form.competency.choices = chosen = _chosen_competencies(trajectory)
     if request.method == "GET" and any(c == SAFETY for c, _n in chosen):
         form.competency.data = SAFETY
-
-    def action():
-        if form.competency.data not in {c for c, _n in chosen}:
-            message = _("Kies een competentie die je in je traject hebt gekozen.")
-            raise DomainError(message, "competency")
-        consume_once(form)
-        evidence = services.add_to_portfolio(
-            item, competency_id=form.competency.data, actor=actor()
-        )
-        message = _("De bevoegdverklaring staat nu in je portfolio.")
-        return done(url_for("portfolio.item", item_id=evidence.id), message)
-
     view = page("protocols/portfolio.html", form=form, clearance=item, trajectory=trajectory)
-    return save(form, action, view)
+    return save(form, lambda: _add_to_portfolio(item, form, chosen), view)
+
+
+def _add_to_portfolio(item: Clearance, form: PortfolioForm, chosen: list[tuple[str, str]]):
+    """Only into a competency the volunteer chose; a form posted twice adds it once."""
+    if form.competency.data not in {c for c, _n in chosen}:
+        message = _("Kies een competentie die je in je traject hebt gekozen.")
+        raise DomainError(message, "competency")
+    consume_once(form)
+    evidence = services.add_to_portfolio(item, competency_id=form.competency.data, actor=actor())
+    message = _("De bevoegdverklaring staat nu in je portfolio.")
+    return done(url_for("portfolio.item", item_id=evidence.id), message)
 
 
 def _chosen_competencies(trajectory) -> list[tuple[str, str]]:
     if trajectory is None:
         return []
     framework = current_framework(trajectory.framework_id)
-    return [
-        (cid, framework.competency(cid).name(_language()))
-        for cid in sorted(trajectory.progress.chosen)
-    ]
-
-
-def _language() -> str:
-    return str(get_locale() or "nl")
+    return framework.choices(sorted(trajectory.progress.chosen), page_language())

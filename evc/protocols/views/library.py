@@ -5,16 +5,14 @@ from __future__ import annotations
 
 from flask import abort, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from evc.accounts.loaders import ORGANISATION
 from evc.accounts.models import Organisation
-from evc.extensions import db
 from evc.formfields import EmptyForm
 from evc.protocols import services
 from evc.protocols.forms import ProtocolForm
 from evc.protocols.loaders import PROTOCOL
-from evc.protocols.models import ProtocolVersion, TaskProtocol
+from evc.protocols.models import TaskProtocol
 from evc.protocols.views.blueprint import bp
 from evc.web import actor, done, page, permission, press, save, stored_version
 
@@ -68,11 +66,7 @@ def new_protocol(organisation: Organisation):
 @bp.route("/protocollen/<int:protocol_id>")
 @permission("protocol.view", PROTOCOL)
 def protocol(item: TaskProtocol):
-    versions = db.session.scalars(
-        select(ProtocolVersion)
-        .where(ProtocolVersion.protocol_id == item.id)
-        .order_by(ProtocolVersion.number.desc())
-    ).all()
+    versions = services.versions_of(item)
     wanted = request.args.get("versie", type=int) or item.latest_number
     shown = next((v for v in versions if v.number == wanted), None)
     if shown is None:
@@ -87,19 +81,19 @@ def new_version(item: TaskProtocol):
     if request.method == "GET":
         form.fill_from(item.key, services.current_version(item))
         form.version_id.data = item.version_id
-
-    def action():
-        spec = services.spec_from_form(form.as_data(item.latest_number + 1))
-        version = services.publish_version(
-            item, spec, expected_version_id=form.version_id.data, actor=actor()
-        )
-        message = _("Versie %(number)d is gepubliceerd.", number=version.number)
-        return done(_protocol_url(item), message)
-
     view = page(
         "protocols/protocol_form.html", form=form, organisation=item.organisation, protocol=item
     )
-    return save(form, action, view, conflict=lambda: _stored_protocol(form, item))
+    conflict = lambda: _stored_protocol(form, item)  # noqa: E731
+    return save(form, lambda: _publish(item, form), view, conflict=conflict)
+
+
+def _publish(item: TaskProtocol, form: ProtocolForm):
+    spec = services.spec_from_form(form.as_data(item.latest_number + 1))
+    expected = form.version_id.data
+    version = services.publish_version(item, spec, expected_version_id=expected, actor=actor())
+    message = _("Versie %(number)d is gepubliceerd.", number=version.number)
+    return done(_protocol_url(item), message)
 
 
 def _stored_protocol(form: ProtocolForm, item: TaskProtocol):

@@ -150,19 +150,23 @@ def render_csv(data: dict) -> str:
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for month in data["months"]:
-        row = (
-            data["number"],
-            data["client_reference"],
-            data["municipality"],
-            data["regime"],
-            month["month"],
-            hours_text(month["verified_minutes"]),
-            hours_text(month["agreed_min_minutes"]),
-            hours_text(month["agreed_max_minutes"]),
-            "ja" if month["carried_out"] else "nee",
-            "ja" if month["exemption"] else "nee",
-            data["host_organisation"],
-            month["verified_on"] or "",
-        )
-        writer.writerow([safe_cell(value) for value in row])
+        writer.writerow([safe_cell(value) for value in _csv_row(data, month)])
     return "\ufeff" + out.getvalue()  # the BOM makes Excel read UTF-8
+
+
+def _csv_row(data: dict, month: dict) -> tuple:
+    """One month of the report, in the order of ``CSV_COLUMNS``."""
+    return (
+        data["number"],
+        data["client_reference"],
+        data["municipality"],
+        data["regime"],
+        month["month"],
+        hours_text(month["verified_minutes"]),
+        hours_text(month["agreed_min_minutes"]),
+        hours_text(month["agreed_max_minutes"]),
+        "ja" if month["carried_out"] else "nee",
+        "ja" if month["exemption"] else "nee",
+        data["host_organisation"],
+        month["verified_on"] or "",
+    )

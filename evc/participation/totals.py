@@ -89,30 +89,35 @@ def _exempt_days(start: date, end: date, exemptions: Iterable) -> int:
 
 def summarise(agreement, entries: Iterable, start: date, end: date) -> Period:
     """Totals of ``agreement`` from ``start`` to ``end`` (both inclusive)."""
-    inside_start, inside_end = max(start, agreement.starts_on), min(end, agreement.ends_on)
-    exempt = _exempt_days(inside_start, inside_end, agreement.exemptions)
-    active = _days(inside_start, inside_end) - exempt
-    logged = verified = 0
-    last_verified = None
-    for entry in entries:
-        if not start <= entry.worked_on <= end or entry.status == EntryStatus.DECLINED:
-            continue
-        logged += entry.minutes
-        if entry.status == EntryStatus.APPROVED:
-            verified += entry.minutes
-            decided = entry.decided_at.date() if entry.decided_at else None
-            if decided and (last_verified is None or decided > last_verified):
-                last_verified = decided
+    in_period = [e for e in entries if start <= e.worked_on <= end]
+    logged = [e for e in in_period if e.status != EntryStatus.DECLINED]
+    approved = [e for e in logged if e.status == EntryStatus.APPROVED]
     return Period(
         start=start,
         end=end,
-        logged=logged,
-        verified=verified,
-        agreed_min=quarter_round(agreement.weekly_minutes_min * active / 7),
-        agreed_max=quarter_round(agreement.weekly_minutes_max * active / 7),
-        exempt_days=exempt,
-        last_verified_on=last_verified,
+        logged=sum(e.minutes for e in logged),
+        verified=sum(e.minutes for e in approved),
+        last_verified_on=_last_approved_on(approved),
+        **_agreed(agreement, start, end),
     )
+
+
+def _agreed(agreement, start: date, end: date) -> dict:
+    """The agreed minimum and maximum for the days of the period that the agreement runs and
+    no exemption covers."""
+    inside_start, inside_end = max(start, agreement.starts_on), min(end, agreement.ends_on)
+    exempt = _exempt_days(inside_start, inside_end, agreement.exemptions)
+    active = _days(inside_start, inside_end) - exempt
+    return {
+        "agreed_min": quarter_round(agreement.weekly_minutes_min * active / 7),
+        "agreed_max": quarter_round(agreement.weekly_minutes_max * active / 7),
+        "exempt_days": exempt,
+    }
+
+
+def _last_approved_on(approved: list) -> date | None:
+    """The latest day on which one of the entries was approved."""
+    return max((e.decided_at.date() for e in approved if e.decided_at), default=None)
 
 
 def monthly(agreement, entries: Sequence, until: date) -> list[Period]:

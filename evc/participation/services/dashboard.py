@@ -11,9 +11,10 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from evc.accounts.models import Role, User
+from evc.accounts.models import User
 from evc.extensions import db
 from evc.participation.models import EntryStatus, HoursEntry, ParticipationAgreement
+from evc.participation.services.reading import host_agreement_ids
 from evc.participation.totals import month_end, month_start
 
 
@@ -72,10 +73,7 @@ def _month_or_declined_entries(agreement_ids: list[int], first: date) -> Sequenc
 
 def _host_counts(user: User) -> dict:
     """How many agreements ``user`` verifies as host contact, and how many entries wait."""
-    ids = select(ParticipationAgreement.id).where(
-        ParticipationAgreement.host_contact_id == user.id,
-        ParticipationAgreement.host_organisation_id.in_(user.organisation_ids(Role.SUPERVISOR)),
-    )
+    ids = host_agreement_ids(user)
     agreements = db.count(select(func.count()).select_from(ids.subquery()))
     pending = 0
     if agreements:

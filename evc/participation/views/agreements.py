@@ -3,27 +3,18 @@ changing its terms, and exemptions."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
 
-from flask import redirect
+from flask import redirect, request
 from flask_babel import gettext as _
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from evc.accounts.loaders import ORGANISATION
-from evc.accounts.models import Membership, Organisation, OrganisationKind, Role, User
-from evc.extensions import db
-from evc.formfields import filled
+from evc.accounts.models import Organisation
+from evc.formfields import filled, person_choices
 from evc.participation import services
 from evc.participation.forms import AgreementForm, ExemptionForm
 from evc.participation.loaders import AGREEMENT, agreement_url
-from evc.participation.models import (
-    EntryStatus,
-    HoursEntry,
-    ParticipationAgreement,
-    ParticipationReport,
-)
+from evc.participation.models import EntryStatus, ParticipationAgreement
 from evc.participation.report import regime_label
 from evc.participation.totals import monthly, weekly
 from evc.participation.views.blueprint import bp
@@ -49,12 +40,7 @@ def status_labels() -> dict:
 @permission("participation.own")
 def own():
     """The client's agreements; with one agreement, straight to it."""
-    agreements = db.session.scalars(
-        select(ParticipationAgreement)
-        .where(ParticipationAgreement.client_id == actor().id)
-        .options(joinedload(ParticipationAgreement.host_organisation))
-        .order_by(ParticipationAgreement.starts_on.desc())
-    ).all()
+    agreements = services.agreements_of_client(actor())
     if len(agreements) == 1:
         return redirect(agreement_url(agreements[0]))
     return page("participation/own.html", agreements=agreements).render()
@@ -64,7 +50,7 @@ def own():
 @permission("agreement.view", AGREEMENT)
 def agreement(item: ParticipationAgreement):
     """The agreement with hours per week and month. The host contact sees work and hours."""
-    entries, today = _entries(item), date.today()
+    entries, today = services.entries_of(item), date.today()
     private = can("agreement.view_private", item)
     return page(
         "participation/agreement.html",
@@ -73,7 +59,7 @@ def agreement(item: ParticipationAgreement):
         months=list(reversed(monthly(item, entries, today))),
         weeks=list(reversed(weekly(item, entries, today)))[:WEEKS_SHOWN],
         private=private,
-        reports=_reports(item) if private else [],
+        reports=services.reports_of(item) if private else [],
         shared=private and services.shared_with_case_managers(item),
         regime=regime_label(item.regime.value),
         status_labels=status_labels(),
@@ -82,41 +68,13 @@ def agreement(item: ParticipationAgreement):
     ).render()
 
 
-def _entries(agreement: ParticipationAgreement) -> list[HoursEntry]:
-    return list(
-        db.session.scalars(
-            select(HoursEntry)
-            .where(HoursEntry.agreement_id == agreement.id)
-            .order_by(HoursEntry.worked_on.desc(), HoursEntry.id.desc())
-        )
-    )
-
-
-def _reports(agreement: ParticipationAgreement) -> list[ParticipationReport]:
-    return list(
-        db.session.scalars(
-            select(ParticipationReport)
-            .where(ParticipationReport.agreement_id == agreement.id)
-            .order_by(ParticipationReport.id.desc())
-        )
-    )
-
-
 # --- the coordinator --------------------------------------------------------------------------
 
 
 @bp.route("/organisaties/<int:organisation_id>/participatie")
 @permission("participation.manage", ORGANISATION)
 def organisation(org: Organisation):
-    agreements = db.session.scalars(
-        select(ParticipationAgreement)
-        .where(ParticipationAgreement.organisation_id == org.id)
-        .options(
-            joinedload(ParticipationAgreement.client),
-            joinedload(ParticipationAgreement.host_organisation),
-        )
-        .order_by(ParticipationAgreement.starts_on.desc(), ParticipationAgreement.id.desc())
-    ).all()
+    agreements = services.agreements_of_organisation(org)
     return page("participation/organisation.html", organisation=org, agreements=agreements).render()
 
 
@@ -136,19 +94,18 @@ def new_agreement(org: Organisation):
 @bp.route("/participatie/afspraken/<int:agreement_id>/wijzigen", methods=["GET", "POST"])
 @permission("agreement.edit", AGREEMENT)
 def edit_agreement(item: ParticipationAgreement):
-    form = AgreementForm()
-    if not form.is_submitted():
-        _fill_terms(form, item)
+    form = AgreementForm(data=None if request.method == "POST" else _shown_terms(item))
     for name in PEOPLE:  # The people stay; a new host means a new agreement.
         del form[name]
-
-    def action():
-        version = form.version_id.data
-        services.update_agreement(item, form.terms(), version_id=version, actor=actor())
-        return done(agreement_url(item), _("De afspraak is aangepast."))
-
+    view = _agreement_form(form, agreement=item)
     stored = lambda: stored_version(form, ParticipationAgreement, id=item.id)  # noqa: E731
-    return save(form, action, _agreement_form(form, agreement=item), conflict=stored)
+    return save(form, lambda: _change_terms(item, form), view, conflict=stored)
+
+
+def _change_terms(item: ParticipationAgreement, form: AgreementForm):
+    version = form.version_id.data
+    services.update_agreement(item, form.terms(), version_id=version, actor=actor())
+    return done(agreement_url(item), _("De afspraak is aangepast."))
 
 
 @bp.route("/participatie/afspraken/<int:agreement_id>/ontheffing", methods=["GET", "POST"])
@@ -171,49 +128,25 @@ def _agreement_form(form: AgreementForm, **context) -> Page:
     return page("participation/agreement_form.html", form=form, municipalities=names, **context)
 
 
-def _fill_terms(form: AgreementForm, item: ParticipationAgreement) -> None:
-    form.municipality.data, form.client_reference.data = (
-        item.municipality.name,
-        item.client_reference,
-    )
-    form.regime.data, form.activity.data = item.regime.value, item.activity
-    form.hours_min.data, form.hours_max.data = item.weekly_minutes_min, item.weekly_minutes_max
-    form.starts_on.data, form.ends_on.data = item.starts_on, item.ends_on
-    form.version_id.data = item.version_id
+def _shown_terms(item: ParticipationAgreement) -> dict:
+    """The agreement's terms as the form shows them, at the version that was read."""
+    return {
+        "municipality": item.municipality.name,
+        "client_reference": item.client_reference,
+        "regime": item.regime.value,
+        "activity": item.activity,
+        "hours_min": item.weekly_minutes_min,
+        "hours_max": item.weekly_minutes_max,
+        "starts_on": item.starts_on,
+        "ends_on": item.ends_on,
+        "version_id": item.version_id,
+    }
 
 
 def _fill_choices(form: AgreementForm, org: Organisation) -> None:
-    choose = [(0, _("Kies…"))]
-    form.client_id.choices = choose + [(u.id, u.display_name) for u in _clients(org)]
-    form.host_organisation_id.choices = choose + [(h.id, h.name) for h in _hosts()]
-    form.host_contact_id.choices = choose + [
-        (u.id, f"{u.display_name} ({n})") for u, n in _host_contacts()
+    choose = _("Kies…")
+    form.client_id.choices = person_choices(choose, services.clients_of(org))
+    form.host_organisation_id.choices = [(0, choose)] + [(h.id, h.name) for h in services.hosts()]
+    form.host_contact_id.choices = [(0, choose)] + [
+        (u.id, f"{u.display_name} ({n})") for u, n in services.host_contacts()
     ]
-
-
-def _clients(org: Organisation) -> Sequence[User]:
-    return db.session.scalars(
-        select(User)
-        .join(Membership, Membership.user_id == User.id)
-        .where(Membership.organisation_id == org.id, Membership.role == Role.CLIENT)
-        .order_by(User.display_name)
-    ).all()
-
-
-def _hosts() -> Sequence[Organisation]:
-    return db.session.scalars(
-        select(Organisation)
-        .where(Organisation.kind == OrganisationKind.HOST, Organisation.is_active.is_(True))
-        .order_by(Organisation.name)
-    ).all()
-
-
-def _host_contacts() -> Sequence:
-    """Supervisors at a host, with the host's name."""
-    return db.session.execute(
-        select(User, Organisation.name)
-        .join(Membership, Membership.user_id == User.id)
-        .join(Organisation, Organisation.id == Membership.organisation_id)
-        .where(Organisation.kind == OrganisationKind.HOST, Membership.role == Role.SUPERVISOR)
-        .order_by(User.display_name)
-    ).all()

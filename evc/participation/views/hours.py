@@ -4,25 +4,21 @@ entry or a whole week), and the client adds the verified hours to their EVC-A po
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Sequence
 from datetime import date
 
-from flask import abort, url_for
-from flask_babel import get_locale
+from flask import abort, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
-from evc.accounts.models import Role, User
 from evc.errors import DomainError
-from evc.extensions import db
 from evc.formfields import EmptyForm, filled
-from evc.framework import current_framework
+from evc.framework import current_framework, page_language
 from evc.once import consume_once
 from evc.participation import services
 from evc.participation.forms import DeclineForm, HoursForm, NewHoursForm, PortfolioForm
 from evc.participation.loaders import AGREEMENT, ENTRY, agreement_url
-from evc.participation.models import EntryStatus, HoursEntry, ParticipationAgreement
+from evc.participation.models import HoursEntry, ParticipationAgreement
 from evc.participation.totals import week_start
 from evc.participation.views.blueprint import bp
 from evc.web import actor, done, page, permission, press, save, stored_version
@@ -42,14 +38,15 @@ def log_hours(item: ParticipationAgreement):
     if not form.is_submitted():
         form.worked_on.data = date.today() if item.covers(date.today()) else None
         form.activity.data = item.activity
+    view = page("participation/hours.html", agreement=item, form=form)
+    return save(form, lambda: _log_new_hours(item, form), view)
 
-    def action():
-        consume_once(form)
-        services.log_hours(item, form.entry(), actor=actor())
-        message = _("Je uren zijn opgeslagen. Ze wachten nu op goedkeuring.")
-        return done(agreement_url(item), message)
 
-    return save(form, action, page("participation/hours.html", agreement=item, form=form))
+def _log_new_hours(item: ParticipationAgreement, form: NewHoursForm):
+    consume_once(form)
+    services.log_hours(item, form.entry(), actor=actor())
+    message = _("Je uren zijn opgeslagen. Ze wachten nu op goedkeuring.")
+    return done(agreement_url(item), message)
 
 
 @bp.route("/participatie/uren/<int:entry_id>", methods=["GET", "POST"])
@@ -59,52 +56,48 @@ def log_hours(item: ParticipationAgreement):
     refusal=_l("Deze uren zijn al goedgekeurd. Je kunt ze niet meer veranderen."),
 )
 def edit_entry(entry: HoursEntry):
-    form = HoursForm(obj=None)
-    if not form.is_submitted():
-        form.worked_on.data, form.hours.data = entry.worked_on, entry.minutes
-        form.activity.data, form.note.data = entry.activity, entry.note
-        form.version_id.data = entry.version_id
-
-    def action():
-        version = form.version_id.data
-        services.update_entry(entry, form.entry(), version_id=version, actor=actor())
-        message = _("Je uren zijn aangepast. Ze wachten nu op goedkeuring.")
-        return done(agreement_url(entry.agreement), message)
-
+    form = HoursForm(data=None if request.method == "POST" else _shown_entry(entry))
     view = page("participation/hours.html", agreement=entry.agreement, form=form, entry=entry)
     stored = lambda: stored_version(form, HoursEntry, id=entry.id)  # noqa: E731
-    return save(form, action, view, conflict=stored)
+    return save(form, lambda: _correct_hours(entry, form), view, conflict=stored)
+
+
+def _shown_entry(entry: HoursEntry) -> dict:
+    """The stored hours as the form shows them, at the version that was read."""
+    return {
+        "worked_on": entry.worked_on,
+        "hours": entry.minutes,
+        "activity": entry.activity,
+        "note": entry.note,
+        "version_id": entry.version_id,
+    }
+
+
+def _correct_hours(entry: HoursEntry, form: HoursForm):
+    version = form.version_id.data
+    services.update_entry(entry, form.entry(), version_id=version, actor=actor())
+    message = _("Je uren zijn aangepast. Ze wachten nu op goedkeuring.")
+    return done(agreement_url(entry.agreement), message)
 
 
 # --- the host contact -------------------------------------------------------------------------
-
-
-def _host_agreement_ids(user: User):
-    """Agreements where ``user`` is the contact, at a host where they are still a supervisor."""
-    return select(ParticipationAgreement.id).where(
-        ParticipationAgreement.host_contact_id == user.id,
-        ParticipationAgreement.host_organisation_id.in_(user.organisation_ids(Role.SUPERVISOR)),
-    )
 
 
 @bp.route("/participatie/te-controleren")
 @permission("participation.verify_queue")
 def verify_queue():
     """Pending hours of the host contact's clients, by person and week (oldest first)."""
-    entries = db.session.scalars(
-        select(HoursEntry)
-        .where(
-            HoursEntry.status == EntryStatus.PENDING,
-            HoursEntry.agreement_id.in_(_host_agreement_ids(actor())),
-        )
-        .options(joinedload(HoursEntry.agreement).joinedload(ParticipationAgreement.client))
-        .order_by(HoursEntry.agreement_id, HoursEntry.worked_on, HoursEntry.id)
-    ).all()
+    entries = services.pending_for_host(actor())
+    view = page("participation/verify_queue.html", groups=_by_week(entries), form=EmptyForm())
+    return view.render(count=len(entries))
+
+
+def _by_week(entries: Sequence[HoursEntry]) -> OrderedDict:
+    """The entries per agreement and week, in the order given."""
     groups: OrderedDict = OrderedDict()
     for entry in entries:
         groups.setdefault((entry.agreement_id, week_start(entry.worked_on)), []).append(entry)
-    view = page("participation/verify_queue.html", groups=groups, form=EmptyForm())
-    return view.render(count=len(entries))
+    return groups
 
 
 @bp.route("/participatie/uren/<int:entry_id>/goedkeuren", methods=["POST"])
@@ -162,18 +155,18 @@ def to_portfolio(item: ParticipationAgreement):
     offered are the client's own with an open portfolio (what ``portfolio.add`` allows)."""
     trajectories = services.portfolio_trajectories(actor())
     form = _portfolio_form(trajectories)
-
-    def action():
-        trajectory = _chosen(trajectories, form.trajectory_id.data)
-        chosen = form.competencies.data
-        evidence = services.add_hours_to_portfolio(item, trajectory, chosen, actor=actor())
-        message = _("De goedgekeurde uren staan nu in je portfolio.")
-        return done(url_for("portfolio.item", item_id=evidence.id), message)
-
     view = page(
         "participation/to_portfolio.html", form=form, agreement=item, trajectories=trajectories
     )
-    return save(form, action, view)
+    return save(form, lambda: _add_to_portfolio(item, form, trajectories), view)
+
+
+def _add_to_portfolio(item: ParticipationAgreement, form: PortfolioForm, trajectories):
+    trajectory = _chosen(trajectories, form.trajectory_id.data)
+    chosen = form.competencies.data
+    evidence = services.add_hours_to_portfolio(item, trajectory, chosen, actor=actor())
+    message = _("De goedgekeurde uren staan nu in je portfolio.")
+    return done(url_for("portfolio.item", item_id=evidence.id), message)
 
 
 def _portfolio_form(trajectories) -> PortfolioForm:
@@ -192,10 +185,10 @@ def _chosen(trajectories, trajectory_id):
 
 
 def _competency_choices(trajectories, chosen: dict[int, list[str]]) -> list[tuple[str, str]]:
-    language = str(get_locale() or "nl")
+    """Each competency chosen in any of the trajectories, once."""
+    language = page_language()
     choices: dict[str, str] = {}
     for trajectory in trajectories:
         framework = current_framework(trajectory.framework_id)
-        for competency_id in chosen[trajectory.id]:
-            choices[competency_id] = framework.competency(competency_id).name(language)
+        choices.update(framework.choices(chosen[trajectory.id], language))
     return list(choices.items())

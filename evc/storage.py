@@ -227,18 +227,29 @@ def _transaction_ended(session: Session, transaction: SessionTransaction) -> Non
         return
     committed = any(t is transaction for t in session.info.get(COMMITTED_KEY, ()))
     if transaction.parent is None:  # the outermost transaction
-        session.info.pop(ACTIONS_KEY, None)
-        session.info.pop(COMMITTED_KEY, None)
-        if committed:
-            _run(actions)
-        else:
-            _discard(actions)
+        _end_outermost(session, actions, committed)
     elif transaction.nested and not committed:  # a savepoint rolled back
-        for action in actions:
-            if action.kind != "discard" and _inside(action.transaction, transaction):
-                # Its temp file goes at the end of the outer transaction, whatever happens.
-                action.kind = "discard" if action.kind == "put" else "forgotten"
-        session.info[ACTIONS_KEY] = [a for a in actions if a.kind != "forgotten"]
+        session.info[ACTIONS_KEY] = _after_savepoint_rollback(actions, transaction)
+
+
+def _end_outermost(session: Session, actions: list[_Action], committed: bool) -> None:
+    session.info.pop(ACTIONS_KEY, None)
+    session.info.pop(COMMITTED_KEY, None)
+    if committed:
+        _run(actions)
+    else:
+        _discard(actions)
+
+
+def _after_savepoint_rollback(
+    actions: list[_Action], savepoint: SessionTransaction
+) -> list[_Action]:
+    """The actions left after ``savepoint`` rolled back: its deletes are forgotten, and the temp
+    files of its puts go at the end of the outer transaction, whatever happens."""
+    for action in actions:
+        if action.kind != "discard" and _inside(action.transaction, savepoint):
+            action.kind = "discard" if action.kind == "put" else "forgotten"
+    return [a for a in actions if a.kind != "forgotten"]
 
 
 def _inside(transaction: SessionTransaction | None, ancestor: SessionTransaction) -> bool:
@@ -250,32 +261,42 @@ def _inside(transaction: SessionTransaction | None, ancestor: SessionTransaction
 
 
 def _run(actions: list[_Action]) -> None:
-    kept: set[Path] = set()
-    for action in actions:
-        if action.kind == "put":
-            try:
-                action.backend.put(action.key, action.path)
-            except Exception:
-                if action.path is not None:
-                    kept.add(action.path)
-                action.logger.error(
-                    "Storing file %s failed after the commit; its row exists without the file. "
-                    "Temp file kept at %s.",
-                    action.key,
-                    action.path,
-                    exc_info=True,
-                )
-    for action in actions:
-        if action.kind == "delete":
-            try:
-                action.backend.delete(action.key)
-            except Exception:
-                action.logger.error(
-                    "Deleting file %s failed after the commit; it is left behind.",
-                    action.key,
-                    exc_info=True,
-                )
+    """After the commit: every put, then every delete, then the temp files (but not those of a
+    put that failed)."""
+    kept = _put_all([a for a in actions if a.kind == "put"])
+    _delete_all([a for a in actions if a.kind == "delete"])
     _remove_temp_files(actions, keep=kept)
+
+
+def _put_all(puts: list[_Action]) -> set[Path]:
+    """Store each file; returns the temp files of the puts that failed, kept for recovery."""
+    kept: set[Path] = set()
+    for action in puts:
+        try:
+            action.backend.put(action.key, action.path)
+        except Exception:
+            if action.path is not None:
+                kept.add(action.path)
+            action.logger.error(
+                "Storing file %s failed after the commit; its row exists without the file. "
+                "Temp file kept at %s.",
+                action.key,
+                action.path,
+                exc_info=True,
+            )
+    return kept
+
+
+def _delete_all(deletes: list[_Action]) -> None:
+    for action in deletes:
+        try:
+            action.backend.delete(action.key)
+        except Exception:
+            action.logger.error(
+                "Deleting file %s failed after the commit; it is left behind.",
+                action.key,
+                exc_info=True,
+            )
 
 
 def _discard(actions: list[_Action]) -> None:

@@ -114,21 +114,27 @@ class Database:
 
 def make_engine(url: str, echo: bool = False) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, echo=echo, connect_args={"timeout": 15})
-
-        @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_connection, _record):
-            # Let SQLAlchemy, not the sqlite3 module, start transactions: otherwise a SAVEPOINT
-            # before the first write runs outside a transaction and is committed on release.
-            dbapi_connection.isolation_level = None
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.close()
-
-        @event.listens_for(engine, "begin")
-        def _sqlite_begin(connection):
-            connection.exec_driver_sql("BEGIN")
-
-        return engine
+        return _sqlite_engine(url, echo)
     return create_engine(url, echo=echo, pool_pre_ping=True)
+
+
+def _sqlite_engine(url: str, echo: bool) -> Engine:
+    """SQLite with foreign keys on, WAL, and transactions begun by SQLAlchemy."""
+    engine = create_engine(url, echo=echo, connect_args={"timeout": 15})
+    event.listen(engine, "connect", _sqlite_pragmas)
+    event.listen(engine, "begin", _sqlite_begin)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # Let SQLAlchemy, not the sqlite3 module, start transactions: otherwise a SAVEPOINT
+    # before the first write runs outside a transaction and is committed on release.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
+def _sqlite_begin(connection) -> None:
+    connection.exec_driver_sql("BEGIN")

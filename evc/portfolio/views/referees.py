@@ -26,23 +26,24 @@ def _item_url(item: EvidenceItem) -> str:
 )
 def ask_referee(item: EvidenceItem):
     form = RefereeForm()
+    view = page("portfolio/ask_referee.html", form=form, item=item)
+    return save(form, lambda: _ask_referee(item, form), view)
 
-    def action():
-        consume_once(form)
-        services.request_referee(
-            item,
-            name=filled(form.name.data),
-            role=filled(form.role.data),
-            email=filled(form.email.data),
-            actor=actor(),
-        )
-        message = _(
-            "%(name)s krijgt een e-mail met een link om je verklaring te bevestigen.",
-            name=form.name.data,
-        )
-        return done(_item_url(item), message)
 
-    return save(form, action, page("portfolio/ask_referee.html", form=form, item=item))
+def _ask_referee(item: EvidenceItem, form: RefereeForm):
+    consume_once(form)
+    services.request_referee(
+        item,
+        name=filled(form.name.data),
+        role=filled(form.role.data),
+        email=filled(form.email.data),
+        actor=actor(),
+    )
+    message = _(
+        "%(name)s krijgt een e-mail met een link om je verklaring te bevestigen.",
+        name=form.name.data,
+    )
+    return done(_item_url(item), message)
 
 
 @bp.route("/verklaring/<token>", methods=["GET", "POST"])

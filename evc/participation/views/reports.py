@@ -27,13 +27,14 @@ def issue_report(item: ParticipationAgreement):
     if not form.is_submitted():
         form.first_month.data = item.starts_on
         form.last_month.data = min(item.ends_on, date.today())
+    view = page("participation/issue_report.html", form=form, agreement=item)
+    return save(form, lambda: _issue(item, form), view)
 
-    def action():
-        months = filled(form.first_month.data), filled(form.last_month.data)
-        record = services.issue_report(item, *months, actor=actor())
-        return done(report_url(record), _("Het rapport is gemaakt."))
 
-    return save(form, action, page("participation/issue_report.html", form=form, agreement=item))
+def _issue(item: ParticipationAgreement, form: ReportForm):
+    months = filled(form.first_month.data), filled(form.last_month.data)
+    record = services.issue_report(item, *months, actor=actor())
+    return done(report_url(record), _("Het rapport is gemaakt."))
 
 
 @bp.route("/participatie/rapporten/<int:report_id>")

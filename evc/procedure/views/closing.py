@@ -27,13 +27,14 @@ def submit(trajectory: Trajectory):
     form = EmptyForm()
     if not form.is_submitted():
         return _submit_page(trajectory, form).render()
+    back = url_for("procedure.submit", trajectory_id=trajectory.id)
+    return press(lambda: _submit(trajectory), back, form)
 
-    def action():
-        services.submit_for_assessment(trajectory, actor=actor())
-        message = _("Het portfolio is ingediend voor de beoordeling.")
-        return done(trajectory_url(trajectory), message)
 
-    return press(action, url_for("procedure.submit", trajectory_id=trajectory.id), form)
+def _submit(trajectory: Trajectory):
+    services.submit_for_assessment(trajectory, actor=actor())
+    message = _("Het portfolio is ingediend voor de beoordeling.")
+    return done(trajectory_url(trajectory), message)
 
 
 def _submit_page(trajectory: Trajectory, form: EmptyForm):

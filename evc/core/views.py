@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from evc.accounts.models import Membership, Organisation, Role
-from evc.assessment.models import Assignment, AssignmentStatus
+from evc.assessment.services import queue_summary
 from evc.db import utcnow
 from evc.extensions import db
 from evc.framework import current_framework
@@ -17,7 +17,7 @@ from evc.participation.services import dashboard_summary
 from evc.permissions import can
 from evc.procedure.guidance import next_step
 from evc.procedure.models import Trajectory
-from evc.procedure.phases import ACTIVE_PHASES, PHASE_LABELS, STEPS, Phase
+from evc.procedure.phases import ACTIVE_PHASES, PHASE_LABELS, STEPS
 from evc.procedure.settings import stalled_among
 from evc.web import actor, page, permission, public
 
@@ -62,7 +62,7 @@ def dashboard():
         own_trajectory=own,
         own_next_step=next_step(own, for_volunteer=True) if own else None,
         supervised=supervised_summary(user) if Role.SUPERVISOR in roles else None,
-        assessing=assessing_summary(user) if Role.ASSESSOR in roles else None,
+        assessing=queue_summary(user) if Role.ASSESSOR in roles else None,
         participation=participation_summary(user, roles),
         case_manager=case_manager_summary(user) if Role.CASE_MANAGER in roles else None,
         steps=STEPS,
@@ -92,28 +92,6 @@ def supervised_summary(user) -> dict:
         )
     ).all()
     return {"active": len(rows), "stalled": len(stalled_among(rows, utcnow()))}
-
-
-def assessing_summary(user) -> dict:
-    """How many portfolios wait for the assessor's declaration, and how many are in progress."""
-    counts = dict(
-        db.session.execute(
-            select(Assignment.status, func.count(Assignment.id))
-            .join(Trajectory, Trajectory.id == Assignment.trajectory_id)
-            .where(
-                Assignment.assessor_id == user.id,
-                Trajectory.phase != Phase.WITHDRAWN,
-                Assignment.status.in_(
-                    (AssignmentStatus.ASSIGNED, AssignmentStatus.ACTIVE, AssignmentStatus.JUDGED)
-                ),
-            )
-            .group_by(Assignment.status)
-        ).all()
-    )
-    return {
-        "new": counts.get(AssignmentStatus.ASSIGNED, 0),
-        "busy": counts.get(AssignmentStatus.ACTIVE, 0) + counts.get(AssignmentStatus.JUDGED, 0),
-    }
 
 
 def case_manager_summary(user) -> dict:

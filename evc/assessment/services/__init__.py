@@ -25,6 +25,7 @@ from evc.assessment.services.common import (
     MIN_MOTIVATION,
     has_final_report,
     open_assignments,
+    queue_summary,
     report_of,
     volunteer_label,
 )
@@ -86,6 +87,7 @@ __all__ = [
     "open_assignments",
     "outcome",
     "partner_of",
+    "queue_summary",
     "relations_of",
     "report_of",
     "resolve",

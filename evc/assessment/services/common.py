@@ -5,7 +5,7 @@ sees of the volunteer, the open assignments, the report and the mail.
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from evc.accounts.models import Membership, Role, User
@@ -19,9 +19,8 @@ from evc.assessment.models import (
 from evc.errors import DomainError
 from evc.extensions import db
 from evc.mail import absolute_url, mail_user
-from evc.procedure.models import (
-    Trajectory,
-)
+from evc.procedure.models import Trajectory
+from evc.procedure.phases import Phase
 from evc.procedure.settings import settings_of
 
 MIN_JUSTIFICATION = 20
@@ -37,6 +36,28 @@ def open_assignments(trajectory: Trajectory) -> list[Assignment]:
             .order_by(Assignment.position)
         )
     )
+
+
+def queue_summary(assessor: User) -> dict:
+    """How many portfolios wait for the assessor's declaration, and how many are in progress."""
+    counts = _open_counts(assessor)
+    busy = counts.get(AssignmentStatus.ACTIVE, 0) + counts.get(AssignmentStatus.JUDGED, 0)
+    return {"new": counts.get(AssignmentStatus.ASSIGNED, 0), "busy": busy}
+
+
+def _open_counts(assessor: User) -> dict[AssignmentStatus, int]:
+    """The assessor's open assignments per status, on trajectories that were not stopped."""
+    rows = db.session.execute(
+        select(Assignment.status, func.count(Assignment.id))
+        .join(Trajectory, Trajectory.id == Assignment.trajectory_id)
+        .where(
+            Assignment.assessor_id == assessor.id,
+            Trajectory.phase != Phase.WITHDRAWN,
+            Assignment.status.in_(OPEN_STATUSES),
+        )
+        .group_by(Assignment.status)
+    ).all()
+    return {status: count for status, count in rows}
 
 
 def coordinators_of(organisation_id: int) -> list[User]:

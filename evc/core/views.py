@@ -5,20 +5,17 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
 
 from evc.accounts.models import Membership, Organisation, Role
 from evc.assessment.services import queue_summary
-from evc.db import utcnow
 from evc.extensions import db
 from evc.framework import current_framework
 from evc.participation.services import case_manager_summary as summary
 from evc.participation.services import dashboard_summary
 from evc.permissions import can
 from evc.procedure.guidance import next_step
-from evc.procedure.models import Trajectory
-from evc.procedure.phases import ACTIVE_PHASES, PHASE_LABELS, STEPS
-from evc.procedure.settings import stalled_among
+from evc.procedure.phases import PHASE_LABELS, STEPS
+from evc.procedure.services import latest_trajectory_of, supervised_counts
 from evc.web import actor, page, permission, public
 
 bp = Blueprint("core", __name__)
@@ -52,7 +49,7 @@ def dashboard():
     user = actor()
     roles = {m.role for m in user.memberships}
     coordinated = _organisations_with_counts(user.organisation_ids(Role.COORDINATOR))
-    own = own_trajectory(user) if Role.VOLUNTEER in roles else None
+    own = latest_trajectory_of(user) if Role.VOLUNTEER in roles else None
     return page(
         "core/dashboard.html",
         roles=roles,
@@ -61,37 +58,13 @@ def dashboard():
         show_outbox=can("outbox.view"),
         own_trajectory=own,
         own_next_step=next_step(own, for_volunteer=True) if own else None,
-        supervised=supervised_summary(user) if Role.SUPERVISOR in roles else None,
+        supervised=supervised_counts(user) if Role.SUPERVISOR in roles else None,
         assessing=queue_summary(user) if Role.ASSESSOR in roles else None,
         participation=participation_summary(user, roles),
         case_manager=case_manager_summary(user) if Role.CASE_MANAGER in roles else None,
         steps=STEPS,
         phase_labels=PHASE_LABELS,
     ).render()
-
-
-def own_trajectory(user):
-    """The volunteer's active trajectory, else the most recent one."""
-    return db.session.scalar(
-        select(Trajectory)
-        .where(Trajectory.volunteer_id == user.id)
-        .options(joinedload(Trajectory.supervisor))
-        .order_by(Trajectory.phase.in_(ACTIVE_PHASES).desc(), Trajectory.id.desc())
-        .limit(1)
-    )
-
-
-def supervised_summary(user) -> dict:
-    """How many active trajectories the supervisor has, and how many have stalled."""
-    rows = db.session.execute(
-        select(Trajectory.last_activity_at, Trajectory.organisation_id).where(
-            Trajectory.supervisor_id == user.id,
-            Trajectory.phase.in_(ACTIVE_PHASES),
-            # only where they still are a supervisor, as on the list itself
-            Trajectory.organisation_id.in_(user.organisation_ids(Role.SUPERVISOR)),
-        )
-    ).all()
-    return {"active": len(rows), "stalled": len(stalled_among(rows, utcnow()))}
 
 
 def case_manager_summary(user) -> dict:

@@ -5,18 +5,14 @@ from __future__ import annotations
 from flask import abort, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from evc.accounts.models import Organisation, Role
-from evc.extensions import db
 from evc.formfields import filled
 from evc.once import consume_once
 from evc.procedure import services
 from evc.procedure.forms import GroupMeetingForm, GuidanceSessionForm
 from evc.procedure.loaders import TRAJECTORY, trajectory_url
 from evc.procedure.models import Trajectory
-from evc.procedure.phases import Phase
 from evc.procedure.views.blueprint import bp
 from evc.web import actor, done, page, permission, save
 
@@ -52,7 +48,7 @@ def new_group_meeting():
     """Log a group meeting for volunteers one supervises in one organisation."""
     organisations = _supervised_organisations()
     organisation = _chosen(organisations)
-    trajectories = _on_the_list(organisation)
+    trajectories = services.meeting_list(actor(), organisation)
     form = _group_meeting_form(trajectories)
     view = page(
         "procedure/group_meeting.html", form=form, organisation=organisation,
@@ -94,22 +90,6 @@ def _chosen(organisations: list[Organisation]) -> Organisation:
     if organisation is None:
         abort(404)
     return organisation
-
-
-def _on_the_list(organisation: Organisation) -> list[Trajectory]:
-    """The actor's own volunteers in this organisation who still meet."""
-    return list(
-        db.session.scalars(
-            select(Trajectory)
-            .where(
-                Trajectory.supervisor_id == actor().id,
-                Trajectory.organisation_id == organisation.id,
-                Trajectory.phase.in_((Phase.INTAKE, Phase.RECOGNITION)),
-            )
-            .options(joinedload(Trajectory.volunteer))
-            .order_by(Trajectory.id)
-        )
-    )
 
 
 def _attendance(form: GroupMeetingForm, trajectories: list[Trajectory]) -> dict[int, bool]:

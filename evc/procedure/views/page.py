@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from flask import current_app
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
-from evc.extensions import db
 from evc.formfields import EmptyForm
 from evc.framework import current_framework
 from evc.permissions import can
+from evc.procedure import services
 from evc.procedure.guidance import next_step
 from evc.procedure.loaders import TRAJECTORY
-from evc.procedure.models import (
-    GroupAttendance,
-    GroupMeeting,
-    GuidanceSession,
-    PhaseChange,
-    Trajectory,
-)
+from evc.procedure.models import Trajectory
 from evc.procedure.phases import PHASE_LABELS, STEPS, Phase, unmet_guards
 from evc.procedure.progress import load_progress
 from evc.procedure.views.blueprint import bp
@@ -52,9 +42,9 @@ def trajectory(item: Trajectory):
         trajectory=item,
         progress=item.progress,
         framework=current_framework(item.framework_id),
-        sessions=_sessions_of(item),
-        meetings=_meetings_of(item),
-        history=_history_of(item),
+        sessions=services.sessions_of(item),
+        meetings=services.meetings_of(item),
+        history=services.history_of(item),
         steps=STEPS,
         phase_labels=PHASE_LABELS,
         next_step=next_step(item, for_volunteer=is_volunteer),
@@ -64,33 +54,6 @@ def trajectory(item: Trajectory):
         button_form=EmptyForm(),
         sections=_sections(item),
     ).render()
-
-
-def _sessions_of(trajectory: Trajectory) -> Sequence[GuidanceSession]:
-    return db.session.scalars(
-        select(GuidanceSession)
-        .where(GuidanceSession.trajectory_id == trajectory.id)
-        .order_by(GuidanceSession.held_on.desc(), GuidanceSession.id.desc())
-    ).all()
-
-
-def _meetings_of(trajectory: Trajectory) -> Sequence:
-    """The group meetings the trajectory was on the list of, with whether they were present."""
-    return db.session.execute(
-        select(GroupMeeting, GroupAttendance.present)
-        .join(GroupAttendance, GroupAttendance.meeting_id == GroupMeeting.id)
-        .where(GroupAttendance.trajectory_id == trajectory.id)
-        .order_by(GroupMeeting.held_on.desc())
-    ).all()
-
-
-def _history_of(trajectory: Trajectory) -> Sequence[PhaseChange]:
-    return db.session.scalars(
-        select(PhaseChange)
-        .where(PhaseChange.trajectory_id == trajectory.id)
-        .options(joinedload(PhaseChange.actor))
-        .order_by(PhaseChange.id)
-    ).all()
 
 
 def _submit_problems(trajectory: Trajectory) -> list[str]:

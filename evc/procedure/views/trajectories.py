@@ -6,14 +6,11 @@ from datetime import timedelta
 
 from flask import request
 from flask_babel import gettext as _
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from evc.accounts.loaders import ORGANISATION
-from evc.accounts.models import Membership, Organisation, Role, User
+from evc.accounts.models import Organisation, Role, User
 from evc.db import utcnow
 from evc.errors import DomainError
-from evc.extensions import db
 from evc.formfields import person_choices
 from evc.paging import paginate
 from evc.permissions import can
@@ -21,7 +18,7 @@ from evc.procedure import services
 from evc.procedure.forms import StartTrajectoryForm
 from evc.procedure.loaders import trajectory_url
 from evc.procedure.models import Trajectory
-from evc.procedure.phases import ACTIVE_PHASES, PHASE_LABELS, Phase
+from evc.procedure.phases import PHASE_LABELS
 from evc.procedure.progress import load_progress
 from evc.procedure.views.blueprint import bp
 from evc.web import actor, done, page, permission, save
@@ -34,21 +31,6 @@ def stalled(trajectory: Trajectory) -> bool:
     return trajectory.is_active and utcnow() - trajectory.last_activity_at > timedelta(days=days)
 
 
-def people_with_role(organisation: Organisation, role: Role) -> list[User]:
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(Membership, Membership.user_id == User.id)
-            .where(
-                Membership.organisation_id == organisation.id,
-                Membership.role == role,
-                User.is_active_account.is_(True),
-            )
-            .order_by(User.display_name)
-        )
-    )
-
-
 # --- lists ---------------------------------------------------------------------------------
 
 
@@ -58,13 +40,14 @@ def organisation_trajectories(organisation: Organisation):
     """All trajectories of the organisation, filterable by phase and supervisor, paginated."""
     phase = request.args.get("fase", "")
     supervisor_id = request.args.get("begeleider", type=int)
-    trajectories = paginate(_listed(_filtered(organisation, phase, supervisor_id)), size=PAGE_SIZE)
+    query = services.organisation_trajectories(organisation, phase, supervisor_id)
+    trajectories = paginate(query, size=PAGE_SIZE)
     load_progress(trajectories.items)
     return page(
         "procedure/organisation_trajectories.html",
         organisation=organisation,
         trajectories=trajectories,
-        supervisors=people_with_role(organisation, Role.SUPERVISOR),
+        supervisors=services.people_with_role(organisation, Role.SUPERVISOR),
         phase=phase,
         supervisor_id=supervisor_id,
         stalled=stalled,
@@ -72,33 +55,11 @@ def organisation_trajectories(organisation: Organisation):
     ).render()
 
 
-def _filtered(organisation: Organisation, phase: str, supervisor_id: int | None):
-    query = select(Trajectory).where(Trajectory.organisation_id == organisation.id)
-    if phase in {p.value for p in Phase}:
-        query = query.where(Trajectory.phase == Phase(phase))
-    if supervisor_id:
-        query = query.where(Trajectory.supervisor_id == supervisor_id)
-    return query
-
-
-def _listed(query):
-    """Most recently active first, with the names the list shows."""
-    return query.options(
-        joinedload(Trajectory.volunteer), joinedload(Trajectory.supervisor)
-    ).order_by(Trajectory.last_activity_at.desc(), Trajectory.id.desc())
-
-
 @bp.route("/begeleiding")
 @permission("trajectory.list_supervised")
 def supervised():
     """The supervisor's own trajectories: phase, progress, days since last activity."""
-    trajectories = db.session.scalars(
-        select(Trajectory)
-        .where(Trajectory.supervisor_id == actor().id)
-        .options(joinedload(Trajectory.volunteer), joinedload(Trajectory.organisation))
-        .order_by(Trajectory.phase.in_(ACTIVE_PHASES).desc(), Trajectory.last_activity_at)
-    ).all()
-    trajectories = [t for t in trajectories if can("trajectory.view", t)]
+    trajectories = [t for t in services.supervised_by(actor()) if can("trajectory.view", t)]
     load_progress(trajectories)
     return page(
         "procedure/supervised.html",
@@ -115,10 +76,10 @@ def supervised():
 @bp.route("/organisaties/<int:organisation_id>/trajecten/nieuw", methods=["GET", "POST"])
 @permission("trajectory.start", ORGANISATION)
 def start(organisation: Organisation):
-    everyone = people_with_role(organisation, Role.VOLUNTEER)
-    busy = _volunteers_with_an_active_trajectory(organisation)
+    everyone = services.people_with_role(organisation, Role.VOLUNTEER)
+    busy = services.volunteers_with_an_active_trajectory(organisation)
     volunteers = [u for u in everyone if u.id not in busy]
-    supervisors = people_with_role(organisation, Role.SUPERVISOR)
+    supervisors = services.people_with_role(organisation, Role.SUPERVISOR)
     form = _start_form(volunteers, supervisors)
     view = page(
         "procedure/start.html",
@@ -138,18 +99,6 @@ def _start(organisation: Organisation, form: StartTrajectoryForm, volunteers, su
     )
     message = _("Het traject van %(name)s is gestart.", name=volunteer.display_name)
     return done(trajectory_url(trajectory), message)
-
-
-def _volunteers_with_an_active_trajectory(organisation: Organisation) -> set[int]:
-    """One active trajectory per volunteer, in whichever organisation it runs."""
-    members = select(Membership.user_id).where(Membership.organisation_id == organisation.id)
-    return set(
-        db.session.scalars(
-            select(Trajectory.volunteer_id).where(
-                Trajectory.volunteer_id.in_(members), Trajectory.phase.in_(ACTIVE_PHASES)
-            )
-        )
-    )
 
 
 def _start_form(volunteers: list[User], supervisors: list[User]) -> StartTrajectoryForm:

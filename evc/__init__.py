@@ -8,6 +8,7 @@ from jinja2 import pass_context
 from markupsafe import Markup
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from evc import urls
 from evc.config import ROOT, load_config
 
 # Content-Security-Policy: no inline script or style, nothing from other sites, no framing.
@@ -28,6 +29,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     load_config(app, test_config)
+    urls.init_app(app)  # the converters, before any route
     app.before_request(_fresh_request_globals)  # first, before any extension's hook
     if app.config["PROXY_COUNT"]:
         count = app.config["PROXY_COUNT"]

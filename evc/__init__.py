@@ -44,6 +44,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     protocol_loader.init_app(app)
     _register_blueprints(app)
+    urls.mask_secrets_in_logs(app)
     from evc import cli, errors
 
     cli.init_app(app)

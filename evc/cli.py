@@ -125,6 +125,7 @@ def create_admin_command(email: str, display_name: str):
     from evc.accounts import services
     from evc.accounts.models import TokenPurpose, User
     from evc.extensions import db
+    from evc.mail import absolute_url
 
     if services.find_user_by_email(email):
         click.echo("An account with this e-mail address exists already.", err=True)
@@ -136,10 +137,8 @@ def create_admin_command(email: str, display_name: str):
     db.session.flush()
     token = services.issue_token(user, TokenPurpose.INVITATION, timedelta(hours=24), None)
     db.session.commit()
-    base = current_app.config.get("BASE_URL", "").rstrip("/")
-    click.echo(
-        f"Site admin created. Set the password within 24 hours at: {base}/uitnodiging/{token}"
-    )
+    link = absolute_url("accounts.invitation_link", token=token)
+    click.echo(f"Site admin created. Set the password within 24 hours at: {link}")
 
 
 def init_app(app) -> None:

@@ -320,6 +320,15 @@ class Browserless:
             **kwargs,
         )
 
+    def open_link(self, link: str) -> str:
+        """Open a mailed single-use link as a browser does: the link keeps its token in the
+        session and redirects; returns the address of the page, which holds no token."""
+        response = self.get(link)
+        assert response.status_code == 302, response.status_code
+        target = response.headers["Location"]
+        assert link.rstrip("/").rsplit("/", 1)[-1] not in target
+        return target
+
     def login(self, email, password="correct horse battery staple"):
         response = self.post_form("/login", {"email": email, "password": password})
         assert response.status_code == 302, response.get_data(as_text=True)[:2000]

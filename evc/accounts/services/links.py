@@ -103,7 +103,7 @@ def send_invitation(user: User, organisation: Organisation, actor: User) -> None
         "email/invitation.txt",
         lambda: _("Uitnodiging voor evc van %(org)s", org=organisation.name),
         kind="invitation",
-        link=absolute_url("accounts.accept_invitation", token=token),
+        link=absolute_url("accounts.invitation_link", token=token),
         organisation=organisation,
         inviter=actor,
         hours=hours,
@@ -143,7 +143,7 @@ def request_password_reset(email: str) -> None:
         "email/password_reset.txt",
         lambda: _("Nieuw wachtwoord instellen voor evc"),
         kind="password_reset",
-        link=absolute_url("accounts.reset_password", token=token),
+        link=absolute_url("accounts.reset_link", token=token),
         minutes=minutes,
     )
     log_action("password.reset_requested", obj=user)

@@ -53,7 +53,7 @@ def request_referee(
             item=item,
             volunteer=volunteer,
             days=days,
-            link=absolute_url("portfolio.referee", token=token),
+            link=absolute_url("portfolio.referee_link", token=token),
         )
         queue_mail_to_address(
             request.referee_email,

@@ -3,6 +3,7 @@ address at once.
 
 - ``<int:...>`` is ``IdConverter`` in every route: a number beyond what an id column holds names
   nothing, so it is a 404 like any other unknown id (the database would refuse it with an error).
+  In the query string, ``number_arg`` does the same for ids and page numbers.
 - ``<secret:...>`` marks the single-use token of a mailed link (an invitation, a password reset,
   a referee statement). The link's page only keeps the token in the session (``keep``) and
   redirects to the same page without it, which reads it back (``kept``) and redeems it by POST.
@@ -33,6 +34,16 @@ class IdConverter(IntegerConverter):
 
     def __init__(self, map, fixed_digits=0, min=None, max=ID_MAX, signed=False):
         super().__init__(map, fixed_digits, min, max, signed)
+
+
+def number_arg(value: str) -> int:
+    """A whole number from the query string or a form that the database can hold (0 up to
+    ``ID_MAX``): ``request.args.get(name, type=number_arg)`` treats any other value like one
+    that is no number at all."""
+    number = int(value)
+    if not 0 <= number <= ID_MAX:
+        raise ValueError(f"{value!r} is out of range")
+    return number
 
 
 class SecretConverter(BaseConverter):

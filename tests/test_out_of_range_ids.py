@@ -6,6 +6,9 @@ import re
 
 import pytest
 
+from evc.accounts.models import OrganisationKind, Role
+from evc.extensions import db
+from evc.protocols.services import create_api_token
 from tests import factories
 from tests.conftest import csrf_from
 
@@ -51,3 +54,35 @@ def test_the_largest_id_is_still_looked_up(app, web, coordinator):
         web.get(f"/organisaties/{coordinator.memberships[0].organisation_id}/leden").status_code
         == 200
     )
+
+
+@pytest.mark.parametrize("number", OUT_OF_RANGE)
+def test_an_out_of_range_number_in_the_query_string_counts_as_no_number(
+    web, org, coordinator, number
+):
+    web.login(coordinator.email)
+    listed = web.get(f"/organisaties/{org.id}/trajecten")
+    for query in (f"begeleider={number}", f"pagina={number}"):
+        answer = web.get(f"/organisaties/{org.id}/trajecten?{query}")
+        assert answer.status_code == 200, query
+        assert answer.get_data(as_text=True).count("<tr") == listed.get_data(as_text=True).count(
+            "<tr"
+        )
+    assert web.get(f"/organisaties/{org.id}/logboek?pagina={number}").status_code == 200
+
+
+@pytest.mark.parametrize("number", OUT_OF_RANGE)
+def test_the_api_and_the_case_managers_filter_take_an_out_of_range_id_as_nobody(
+    app, client, web, org, coordinator, number
+):
+    _row, token = create_api_token(org, "Rooster", actor=coordinator)
+    db.session.commit()
+    answer = client.get(
+        "/api/v1/bevoegdheid",
+        query_string={"vrijwilliger": number, "taak": "x"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert answer.status_code == 404
+    municipality = factories.organisation("Gemeente Test", kind=OrganisationKind.MUNICIPALITY)
+    web.login(factories.user(Role.CASE_MANAGER, org=municipality).email)
+    assert web.get(f"/gemeente/rapporten?organisatie={number}").status_code == 200

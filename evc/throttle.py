@@ -76,3 +76,24 @@ def prune(older_than: timedelta, scope: str | None = None) -> None:
     if scope is not None:
         query = query.where(ThrottleAttempt.scope == scope)
     db.session.execute(query)
+
+
+def wait_left(
+    scope: str, key: str, *, most: int, within: timedelta, first_wait: timedelta, longest: timedelta
+) -> timedelta | None:
+    """How long ``key`` must still wait before its next attempt, or None when it may try now.
+
+    Up to ``most`` attempts in ``within`` need no wait; after that each further attempt doubles
+    the wait after the last one, from ``first_wait`` up to ``longest`` (growing delays rather
+    than one long wall, so the owner of an account is never shut out for long)."""
+    since = utcnow() - within
+    count, last = db.session.execute(
+        select(func.count(ThrottleAttempt.id), func.max(ThrottleAttempt.attempted_at)).where(
+            *_of(scope, key), ThrottleAttempt.attempted_at >= since
+        )
+    ).one()
+    if count < most or last is None:
+        return None
+    wait = min(first_wait * 2 ** min(count - most, 16), longest)
+    left = last + wait - utcnow()
+    return left if left > timedelta(0) else None

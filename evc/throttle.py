@@ -7,7 +7,8 @@ holds across worker processes.
 
 Keys are stored only as a keyed hash (HMAC with the app's ``SECRET_KEY``): the table holds no
 addresses or e-mail addresses, and a key of any length fits. Limits, windows and messages
-belong to the callers; this module knows no domain.
+belong to the callers; this module knows no domain. Each new attempt removes its scope's
+attempts older than ``KEPT`` (longer than any caller's window), so the table stays small.
 """
 
 from __future__ import annotations
@@ -38,6 +39,9 @@ class ThrottleAttempt(Base):
     attempted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+KEPT = timedelta(days=2)
+
+
 def key_hash(key: str) -> str:
     """The stored form of ``key``: HMAC-SHA256 with the app's secret, as 64 hex digits."""
     secret = current_app.config["SECRET_KEY"]
@@ -51,6 +55,7 @@ def _of(scope: str, key: str):
 
 def record(scope: str, key: str) -> None:
     """Count one attempt by ``key`` in ``scope`` (added to the session, not committed)."""
+    prune(KEPT, scope)
     db.session.add(ThrottleAttempt(scope=scope, key_hash=key_hash(key), attempted_at=utcnow()))
 
 

@@ -48,15 +48,19 @@ def invite_member(
     user = find_user_by_email(email)
     if user is None:
         user = _invite_new(organisation, email, display_name, role, language, actor)
-    elif role in user.roles_in(organisation.id):
+    else:
+        _require_new_role(user, organisation, role)
+        _tell_of_new_role(user, organisation, role)
+    add_role(user, organisation, role, actor=actor)
+    return user
+
+
+def _require_new_role(user: User, organisation: Organisation, role: Role) -> None:
+    if role in user.roles_in(organisation.id):
         raise DomainError(
             _("%(name)s heeft deze rol al in deze organisatie.", name=user.display_name),
             field="email",
         )
-    else:
-        _tell_of_new_role(user, organisation, role)
-    add_role(user, organisation, role, actor=actor)
-    return user
 
 
 def _invite_new(organisation, email, display_name, role, language, actor) -> User:

@@ -40,8 +40,9 @@ class OutboxMessage(TimestampMixin, Base):
 
 
 def absolute_url(endpoint: str, **values) -> str:
-    """A full URL for mail: ``BASE_URL`` if set, else the request's host (or localhost in a
-    command without a request)."""
+    """A full URL for mail: always on ``BASE_URL`` when it is set (production requires it, and
+    then requests for other hosts are refused); in development without it, the request's host
+    (or localhost in a command without a request)."""
     base = (current_app.config.get("BASE_URL") or "").rstrip("/")
     if has_request_context():
         return (

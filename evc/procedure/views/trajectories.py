@@ -21,6 +21,7 @@ from evc.procedure.models import Trajectory
 from evc.procedure.phases import PHASE_LABELS
 from evc.procedure.progress import load_progress
 from evc.procedure.views.blueprint import bp
+from evc.urls import number_arg
 from evc.web import actor, done, page, permission, save
 
 PAGE_SIZE = 25
@@ -39,7 +40,7 @@ def stalled(trajectory: Trajectory) -> bool:
 def organisation_trajectories(organisation: Organisation):
     """All trajectories of the organisation, filterable by phase and supervisor, paginated."""
     phase = request.args.get("fase", "")
-    supervisor_id = request.args.get("begeleider", type=int)
+    supervisor_id = request.args.get("begeleider", type=number_arg)
     query = services.organisation_trajectories(organisation, phase, supervisor_id)
     trajectories = paginate(query, size=PAGE_SIZE)
     load_progress(trajectories.items)

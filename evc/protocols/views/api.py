@@ -16,6 +16,7 @@ from evc.protocols.forms import ApiTokenForm
 from evc.protocols.models import ApiToken
 from evc.protocols.status import local_today
 from evc.protocols.views.blueprint import bp
+from evc.urls import number_arg
 from evc.web import actor, done, get_or_404, page, permission, press, save, token_authenticated
 
 # --- API tokens ----------------------------------------------------------------------------
@@ -90,7 +91,8 @@ def api_check():
 
 def _check(organisation_id: int, on: date | None):
     """The answer about the volunteer and the task asked for, both of the token's organisation."""
-    volunteer = services.volunteer_of(organisation_id, request.args.get("vrijwilliger", type=int))
+    volunteer_id = request.args.get("vrijwilliger", type=number_arg)
+    volunteer = services.volunteer_of(organisation_id, volunteer_id)
     if volunteer is None:
         return _json_error(404, "unknown_volunteer", "No such volunteer in this organisation.")
     protocol = services.protocol_by_key(organisation_id, request.args.get("taak", ""))

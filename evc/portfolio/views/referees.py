@@ -64,13 +64,6 @@ def referee():
     if request_record is None:
         return render_template("portfolio/referee_invalid.html"), 410
     form = RefereeAnswerForm()
-
-    def action():
-        confirm = form.answer.data == "confirm"
-        services.answer_referee(request_record, confirm=confirm, words=form.words.data or "")
-        urls.forget(REFEREE_LINK)
-        return render_template("portfolio/referee_done.html", request_record=request_record)
-
     view = page(
         "portfolio/referee.html",
         form=form,
@@ -78,7 +71,15 @@ def referee():
         item=request_record.item,
         volunteer=request_record.item.trajectory.volunteer,
     )
-    return save(form, action, view)
+    return save(form, lambda: _answer(request_record, form), view)
+
+
+def _answer(request_record, form: RefereeAnswerForm):
+    """The referee's answer is kept and the link is used up."""
+    confirm = form.answer.data == "confirm"
+    services.answer_referee(request_record, confirm=confirm, words=form.words.data or "")
+    urls.forget(REFEREE_LINK)
+    return render_template("portfolio/referee_done.html", request_record=request_record)
 
 
 @bp.route("/bewijs/<int:item_id>/reactie", methods=["POST"])

@@ -8,22 +8,19 @@ from dataclasses import dataclass
 from flask import render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from evc.accounts.models import User
 from evc.assessment import services
 from evc.assessment.forms import AssignForm, DeclarationForm, ReasonForm
 from evc.assessment.loaders import ASSIGNMENT, workspace_url
-from evc.assessment.models import OPEN_STATUSES, Assignment, AssignmentStatus
+from evc.assessment.models import Assignment, AssignmentStatus
 from evc.assessment.views.blueprint import bp
 from evc.assessment.views.common import assignment_context, status_labels
 from evc.db import utcnow
 from evc.errors import DomainError
-from evc.extensions import db
 from evc.formfields import filled
 from evc.procedure.loaders import TRAJECTORY
-from evc.procedure.models import OrganisationSettings, Trajectory
+from evc.procedure.models import Trajectory
 from evc.procedure.phases import Phase
 from evc.web import actor, done, page, permission, save
 
@@ -34,34 +31,13 @@ from evc.web import actor, done, page, permission, save
 @permission("assessment.queue")
 def queue():
     """The assessor's portfolios: open ones first (longest waiting on top), then finished."""
-    assignments = _queue_of(actor())
-    blind = _blind_organisations({a.trajectory.organisation_id for a in assignments})
+    assignments = services.queue_of(actor())
+    blind = services.blind_organisations({a.trajectory.organisation_id for a in assignments})
     now = utcnow()
     rows = [_queue_row(assignment, blind, now) for assignment in assignments]
     return render_template(
         "assessment/queue.html", rows=rows, status_labels=status_labels(), Status=AssignmentStatus
     )
-
-
-def _queue_of(assessor: User) -> list[Assignment]:
-    assignments = db.session.scalars(
-        select(Assignment)
-        .where(
-            Assignment.assessor_id == assessor.id,
-            Assignment.status.in_((*OPEN_STATUSES, AssignmentStatus.FINALISED)),
-        )
-        .options(
-            joinedload(Assignment.trajectory).joinedload(Trajectory.volunteer),
-            joinedload(Assignment.trajectory).joinedload(Trajectory.organisation),
-        )
-        .order_by(Assignment.status == AssignmentStatus.FINALISED, Assignment.created_at)
-    ).all()
-    # A trajectory stopped during the assessment needs nothing more from the assessor.
-    return [
-        a
-        for a in assignments
-        if a.status == AssignmentStatus.FINALISED or a.trajectory.phase != Phase.WITHDRAWN
-    ]
 
 
 def _queue_row(assignment: Assignment, blind: set[int], now) -> dict:
@@ -77,19 +53,6 @@ def _queue_row(assignment: Assignment, blind: set[int], now) -> dict:
         "returned": trajectory.phase == Phase.RECOGNITION,
         "days": (now - since).days,
     }
-
-
-def _blind_organisations(organisation_ids: set[int]) -> set[int]:
-    if not organisation_ids:
-        return set()
-    return set(
-        db.session.scalars(
-            select(OrganisationSettings.organisation_id).where(
-                OrganisationSettings.organisation_id.in_(organisation_ids),
-                OrganisationSettings.blind_assessment.is_(True),
-            )
-        )
-    )
 
 
 # --- assigning -------------------------------------------------------------------------------

@@ -3,22 +3,16 @@ settings, and what the trajectory page shows about the assessment."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from flask import render_template, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from evc.accounts.loaders import ORGANISATION
 from evc.accounts.models import Organisation
 from evc.assessment import services
 from evc.assessment.forms import SettingsForm
-from evc.assessment.models import OPEN_STATUSES, AssessmentReport, Assignment, AssignmentStatus
 from evc.assessment.views.blueprint import bp
 from evc.assessment.views.common import status_labels
 from evc.db import utcnow
-from evc.extensions import db
 from evc.permissions import can
 from evc.procedure.models import Trajectory
 from evc.procedure.phases import Phase
@@ -33,10 +27,8 @@ from evc.web import actor, done, page, permission, save
 def overview(organisation: Organisation):
     """The coordinator's view: submissions without an assessor, running assessments with the
     days waiting, and lead times of finished ones."""
-    trajectories = _submitted(organisation)
-    ids = [t.id for t in trajectories]
     wanted = 2 if services.settings_of(organisation.id).two_assessors else 1
-    lists = _overview_lists(trajectories, _assignments_by_trajectory(ids), _finals(ids), wanted)
+    lists = _overview_lists(services.submitted_of(organisation), wanted)
     return render_template(
         "assessment/overview.html",
         organisation=organisation,
@@ -46,48 +38,11 @@ def overview(organisation: Organisation):
     )
 
 
-def _submitted(organisation: Organisation) -> Sequence[Trajectory]:
-    return db.session.scalars(
-        select(Trajectory)
-        .where(
-            Trajectory.organisation_id == organisation.id,
-            Trajectory.submitted_at.is_not(None),
-            Trajectory.phase.in_(
-                (Phase.ASSESSMENT, Phase.RECOGNITION, Phase.FINAL_INTERVIEW, Phase.COMPLETED)
-            ),
-        )
-        .options(joinedload(Trajectory.volunteer))
-        .order_by(Trajectory.submitted_at)
-    ).all()
-
-
-def _assignments_by_trajectory(ids: list[int]) -> dict[int, list[Assignment]]:
-    assignments: dict[int, list[Assignment]] = {}
-    for assignment in db.session.scalars(
-        select(Assignment)
-        .where(
-            Assignment.trajectory_id.in_(ids),
-            Assignment.status.in_((*OPEN_STATUSES, AssignmentStatus.FINALISED)),
-        )
-        .options(joinedload(Assignment.assessor))
-        .order_by(Assignment.position)
-    ):
-        assignments.setdefault(assignment.trajectory_id, []).append(assignment)
-    return assignments
-
-
-def _finals(ids: list[int]) -> dict:
-    """When each report was finalised (None while it is not)."""
-    return dict(
-        db.session.execute(
-            select(AssessmentReport.trajectory_id, AssessmentReport.finalised_at).where(
-                AssessmentReport.trajectory_id.in_(ids)
-            )
-        ).all()
-    )
-
-
-def _overview_lists(trajectories, assignments: dict, finals: dict, wanted: int) -> dict:
+def _overview_lists(trajectories, wanted: int) -> dict:
+    """The submissions in the list each belongs in, with their assignments."""
+    ids = [t.id for t in trajectories]
+    assignments = services.assignments_by_trajectory(ids)
+    finals = services.finalised_at(ids)
     lists: dict[str, list] = {"unassigned": [], "running": [], "finished": []}
     now = utcnow()
     for trajectory in trajectories:

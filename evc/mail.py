@@ -6,6 +6,7 @@ nothing. Without ``SMTP_HOST`` they stay in the outbox, where coordinators can r
 
 from __future__ import annotations
 
+import re
 import smtplib
 from datetime import datetime
 from email.message import EmailMessage
@@ -64,11 +65,39 @@ def _clean_header(value: str) -> str:
 
 PRIVATE_KINDS = ("password_reset",)
 
+# --- reading the outbox in the application ---------------------------------------------------
 
-def queue_mail(recipient, subject: str, body: str, kind: str = "notice") -> OutboxMessage:
-    """Put a message for ``recipient`` (a User) in the outbox; sent after the commit."""
+MASK = "••••••"
+
+
+def _single_use_link_pattern() -> re.Pattern:
+    """A link to any route with a ``<token>`` part (invitation, referee, password reset): the
+    path up to the token, and the token itself."""
+    prefixes = {
+        rule.rule.split("<token>")[0]
+        for rule in current_app.url_map.iter_rules()
+        if "token" in rule.arguments
+    }
+    alternatives = "|".join(re.escape(prefix) for prefix in sorted(prefixes, key=len, reverse=True))
+    return re.compile(rf"\S*?({alternatives})\S+")
+
+
+def masked_body(body: str) -> str:
+    """A mail as the outbox shows it to someone other than its recipient: every single-use link
+    becomes ``…/uitnodiging/••••••``, so reading someone's mail never lets one use their link."""
+    return _single_use_link_pattern().sub(lambda match: f"…{match.group(1)}{MASK}", body)
+
+
+def queue_mail(
+    recipient, subject: str, body: str, kind: str = "notice", *, organisation_id: int | None = None
+) -> OutboxMessage:
+    """Put a message for ``recipient`` (a User) in the outbox; sent after the commit.
+
+    ``organisation_id`` is the organisation the mail is sent for: only its coordinators read it
+    in the outbox. Mail about the account itself has none."""
     message = OutboxMessage(
         recipient_id=recipient.id,
+        organisation_id=organisation_id,
         kind=kind,
         to_address=recipient.email,
         subject=_clean_header(subject)[:200],
@@ -78,14 +107,24 @@ def queue_mail(recipient, subject: str, body: str, kind: str = "notice") -> Outb
     return message
 
 
-def mail_user(user, template: str, subject, *, kind: str = "notice", **context) -> OutboxMessage:
-    """The one way a domain mails a person: ``template`` rendered in their own language with
-    ``user`` and ``context``, queued in this transaction. ``subject`` is a lazy string or a
-    function that returns one (evaluated in the recipient's language)."""
-    with force_locale(user.language):
+def mail_user(
+    user,
+    template: str,
+    subject,
+    *,
+    kind: str = "notice",
+    organisation_id: int | None = None,
+    language: str | None = None,
+    **context,
+) -> OutboxMessage:
+    """The one way a domain mails a person: ``template`` rendered in their own language (or
+    ``language``) with ``user`` and ``context``, queued in this transaction for the organisation
+    ``organisation_id``. ``subject`` is a lazy string or a function that returns one (evaluated
+    in the recipient's language)."""
+    with force_locale(language or user.language):
         body = render_template(template, user=user, **context)
         title = subject() if callable(subject) else subject
-        return queue_mail(user, str(title), body, kind=kind)
+        return queue_mail(user, str(title), body, kind=kind, organisation_id=organisation_id)
 
 
 def queue_mail_to_address(

@@ -16,7 +16,8 @@ from evc.accounts.forms import (
     LoginForm,
     SetPasswordForm,
 )
-from evc.accounts.models import TokenPurpose
+from evc.accounts.loaders import OFFER
+from evc.accounts.models import RoleOffer, TokenPurpose
 from evc.formfields import EmptyForm, filled
 from evc.web import (
     actor,
@@ -25,6 +26,7 @@ from evc.web import (
     done,
     page,
     permission,
+    press,
     public,
     save,
 )
@@ -110,6 +112,9 @@ def _token_page(token: str, purpose: TokenPurpose, template: str, accept, done_m
 @bp.route("/uitnodiging/<token>", methods=["GET", "POST"])
 @public
 def accept_invitation(token: str):
+    offer = services.find_offer(token)
+    if offer is not None:  # for an existing account: never log anyone in or out here
+        return page("accounts/offer_link.html", offer=offer).render()
     if current_user.is_authenticated:
         _log_out()
     return _token_page(
@@ -119,6 +124,32 @@ def accept_invitation(token: str):
         services.accept_invitation,
         _("Welkom! Je wachtwoord is ingesteld en je bent ingelogd."),
     )
+
+
+def _answer(offer: RoleOffer, accept: bool, message: str):
+    def action():
+        if accept:
+            services.accept_offer(offer, actor=actor())
+        else:
+            services.decline_offer(offer, actor=actor())
+        return done(url_for("core.dashboard"), message)
+
+    return press(action, url_for("core.dashboard"))
+
+
+@bp.route("/uitnodigingen/<int:offer_id>/aannemen", methods=["POST"])
+@permission("offer.answer", OFFER)
+def accept_offer(offer: RoleOffer):
+    """Logged in as themselves, the person takes the role another organisation offered."""
+    message = _("Je hoort nu ook bij %(org)s.", org=offer.organisation.name)
+    return _answer(offer, True, message)
+
+
+@bp.route("/uitnodigingen/<int:offer_id>/afslaan", methods=["POST"])
+@permission("offer.answer", OFFER)
+def decline_offer(offer: RoleOffer):
+    message = _("Je hebt de uitnodiging van %(org)s afgeslagen.", org=offer.organisation.name)
+    return _answer(offer, False, message)
 
 
 @bp.route("/wachtwoord-vergeten", methods=["GET", "POST"])

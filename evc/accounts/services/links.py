@@ -12,6 +12,7 @@ from sqlalchemy import delete, select
 from evc.accounts.models import AccountToken, Organisation, TokenPurpose, User
 from evc.accounts.passwords import hash_password, password_problem, verify_password
 from evc.accounts.services.identity import find_user_by_email, token_digest
+from evc.accounts.services.offers import invitation_mail
 from evc.accounts.services.sessions import end_all_sessions
 from evc.audit import log_action
 from evc.db import utcnow
@@ -96,25 +97,19 @@ def _use_token(record: AccountToken, password: str) -> User:
 
 
 def send_invitation(user: User, organisation: Organisation, actor: User) -> None:
+    """A new person's invitation: a link to choose a password (the old link stops working)."""
     hours = current_app.config["INVITATION_VALID_HOURS"]
     token = issue_token(user, TokenPurpose.INVITATION, timedelta(hours=hours), actor)
-    mail_user(
+    invitation_mail(
         user,
-        "email/invitation.txt",
-        lambda: _("Uitnodiging voor evc van %(org)s", org=organisation.name),
-        kind="invitation",
-        link=absolute_url("accounts.accept_invitation", token=token),
-        organisation=organisation,
+        organisation,
+        sorted(user.roles_in(organisation.id)),
+        absolute_url("accounts.accept_invitation", token=token),
+        name=user.display_name,
+        email=user.email,
+        language=user.language,
         inviter=actor,
-        hours=hours,
     )
-
-
-def resend_invitation(user: User, organisation: Organisation, actor: User) -> None:
-    if user.password_hash is not None:
-        raise DomainError(_("Deze persoon heeft het account al in gebruik genomen."))
-    send_invitation(user, organisation, actor)
-    log_action("member.invitation_resent", actor=actor, organisation_id=organisation.id, obj=user)
 
 
 def accept_invitation(record: AccountToken, password: str) -> User:

@@ -35,6 +35,7 @@ def add_comment(item: EvidenceItem, body: str, *, actor: User) -> EvidenceCommen
         other,
         "email/evidence_comment.txt",
         lambda: _("Nieuwe reactie op „%(title)s”", title=item.title),
+        organisation_id=trajectory.organisation_id,
         author=actor,
         item=item,
         link=absolute_url("portfolio.item", item_id=item.id),

@@ -107,6 +107,7 @@ def answer_referee(request: RefereeRequest, *, confirm: bool, words: str) -> Non
             volunteer,
             _("%(name)s heeft gereageerd op je verklaring", name=request.referee_name),
             body,
+            organisation_id=item.trajectory.organisation_id,
         )
     touch(item.trajectory)
     db.session.flush()

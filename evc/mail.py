@@ -1,7 +1,9 @@
 """Outgoing mail: messages go to an outbox table in the request's transaction.
 
 They are sent by SMTP only after the commit (``send_pending``), so a rolled-back request sends
-nothing. Without ``SMTP_HOST`` they stay in the outbox, where coordinators can read them.
+nothing. Without ``SMTP_HOST`` they stay in the outbox, where coordinators read the mail sent for
+their organisation with every single-use link masked (``masked_body``); the recipient's own
+copy, links included, is printed by ``flask --app evc evc show-mail ADDRESS``.
 """
 
 from __future__ import annotations
@@ -86,6 +88,18 @@ def masked_body(body: str) -> str:
     """A mail as the outbox shows it to someone other than its recipient: every single-use link
     becomes ``…/uitnodiging/••••••``, so reading someone's mail never lets one use their link."""
     return _single_use_link_pattern().sub(lambda match: f"…{match.group(1)}{MASK}", body)
+
+
+def mail_to(address: str, *, limit: int) -> list[OutboxMessage]:
+    """The newest messages to ``address`` in full, for the command line (whoever can run it
+    can read the database anyway)."""
+    query = (
+        select(OutboxMessage)
+        .where(OutboxMessage.to_address == address.strip().lower())
+        .order_by(OutboxMessage.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))
 
 
 def queue_mail(

@@ -65,7 +65,12 @@ def send_stall_reminders(now=None) -> int:
                 },
                 phase_labels=PHASE_LABELS,
             )
-            queue_mail(supervisor, _("Trajecten waar niets meer gebeurt"), body)
+            queue_mail(
+                supervisor,
+                _("Trajecten waar niets meer gebeurt"),
+                body,
+                organisation_id=_one_organisation(trajectories),
+            )
         for trajectory in trajectories:
             trajectory.stall_reminder_at = now
             log_action(
@@ -75,3 +80,10 @@ def send_stall_reminders(now=None) -> int:
             )
     db.session.flush()
     return len(per_supervisor)
+
+
+def _one_organisation(trajectories: list[Trajectory]) -> int | None:
+    """The organisation a reminder is sent for; None when it lists trajectories of several
+    (then no single organisation's coordinator reads it in the outbox)."""
+    ids = {trajectory.organisation_id for trajectory in trajectories}
+    return ids.pop() if len(ids) == 1 else None

@@ -10,6 +10,7 @@ from evc.audit import log_action
 from evc.mail import queue_mail
 from evc.procedure.services import notify
 from tests import factories
+from tests.accounts.test_invitations import NEW_PASSWORD, invite, link_in_last_mail
 from tests.conftest import Browserless
 
 
@@ -146,3 +147,15 @@ def test_a_coordinator_sees_only_the_roles_of_his_own_organisation(web, org, oth
     page = web.get(members_path(other_org, supervisor_elsewhere)).get_data(as_text=True)
     assert "Begeleider" not in page.split("Nieuwe rol")[0]
     assert "Vrijwilligerscentrum Test" not in web.get(members_path(other_org, vera)).text
+
+
+def test_the_inviting_organisation_reads_that_its_invitee_started(
+    web, other_web, org, coordinator, session
+):
+    web.login(coordinator.email)
+    invite(web, org, email="nina@test.example", display_name="Nina Nieuw")
+    link = link_in_last_mail(session, "nina@test.example")
+    other_web.post_form(link, {"password": NEW_PASSWORD, "password_repeat": NEW_PASSWORD})
+    log = web.get(f"/organisaties/{org.id}/logboek").get_data(as_text=True)
+    assert "Uitnodiging aangenomen" in log and "Nina Nieuw" in log
+    assert "Ingelogd" not in log  # her logins stay hers

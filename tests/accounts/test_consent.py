@@ -208,3 +208,16 @@ def test_the_site_administrator_is_asked_too(web, other_web, org, other_org, ses
     assert not re.search(r"/uitnodiging/[A-Za-z0-9_\-]{20,}", web.get("/postvak-uit").text)
     actions = set(session.scalars(select(AuditEntry.action)))
     assert "role.added" not in actions
+
+
+def test_inviting_twice_answers_the_same_with_or_without_an_account(
+    web, org, other_org, volunteer, session
+):
+    other_coordinator_logged_in(web, other_org)
+    answers = []
+    for address in ("nieuw@test.example", volunteer.email):
+        invite(web, other_org, email=address)
+        again = invite(web, other_org, email=address)
+        page = again.get_data(as_text=True)
+        answers.append((again.status_code, "heeft deze rol al in deze organisatie, of is" in page))
+    assert answers == [(422, True), (422, True)]

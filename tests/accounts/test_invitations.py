@@ -176,7 +176,7 @@ def test_inviting_someone_who_has_the_role_already_is_explained(web, org, coordi
     response = invite(web, org, email="bestaand@test.example", role="volunteer")
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert "Dit e-mailadres heeft deze rol al in deze organisatie." in page
+    assert "Dit e-mailadres heeft deze rol al in deze organisatie, of is er al voor" in page
     assert "Bas Bestaand" not in page.split("<table")[0]  # the message names no one
 
 

@@ -122,3 +122,14 @@ def test_with_a_mail_server_the_invitee_gets_the_whole_link_by_mail(make_app, ap
     link = LINK_RE.search(body).group(1)
     assert "Welkom bij evc, Nina Nieuw" in fresh(web).get(link).get_data(as_text=True)
     assert web.get("/postvak-uit").status_code == 403  # with a mail server: no outbox page
+
+
+def test_without_a_mail_server_the_command_line_shows_the_recipient_the_whole_link(
+    app, web, org, coordinator
+):
+    web.login(coordinator.email)
+    invite(web, org, email="nina@test.example", display_name="Nina Nieuw")
+    result = app.test_cli_runner().invoke(args=["evc", "show-mail", "Nina@test.example"])
+    assert result.exit_code == 0
+    link = LINK_RE.search(result.output).group(1)
+    assert "Welkom bij evc, Nina Nieuw" in fresh(web).get(link).get_data(as_text=True)

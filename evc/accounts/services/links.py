@@ -115,7 +115,9 @@ def send_invitation(user: User, organisation: Organisation, actor: User) -> None
 def accept_invitation(record: AccountToken, password: str) -> User:
     """Set the first password through a valid invitation token (single use)."""
     user = _use_token(record, password)
-    log_action("invitation.accepted", actor=user, obj=user)
+    for organisation_id in sorted(user.organisation_ids()) or [None]:
+        # Each organisation that invited the person reads in its own log that they started.
+        log_action("invitation.accepted", actor=user, organisation_id=organisation_id, obj=user)
     db.session.flush()
     return user
 

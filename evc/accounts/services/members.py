@@ -16,7 +16,7 @@ from evc.accounts.models import (
 )
 from evc.accounts.services.identity import find_user_by_email, normalise_email
 from evc.accounts.services.links import send_invitation
-from evc.accounts.services.offers import answer_offer, offer_role
+from evc.accounts.services.offers import already_there, answer_offer, offer_role
 from evc.accounts.services.sessions import end_all_sessions
 from evc.audit import log_action
 from evc.errors import DomainError
@@ -60,7 +60,7 @@ def invite_member(
     if user is None:
         _invite_new(organisation, email, display_name, role, language, actor)
     elif user.roles_in(organisation.id):
-        add_member_role(user, organisation, role, actor=actor, field="email")
+        add_member_role(user, organisation, role, actor=actor)
         _tell_of_new_role(user, organisation, role)
     else:
         offer_role(
@@ -121,13 +121,11 @@ def add_role(
     return membership
 
 
-def add_member_role(
-    user: User, organisation: Organisation, role: Role, *, actor: User, field: str | None = None
-) -> None:
+def add_member_role(user: User, organisation: Organisation, role: Role, *, actor: User) -> None:
     """Give a member of ``organisation`` one more role there (not one they hold already)."""
     check_may_manage(user, actor)
     if role in user.roles_in(organisation.id):
-        raise DomainError(_("Dit e-mailadres heeft deze rol al in deze organisatie."), field=field)
+        raise already_there()
     add_role(user, organisation, role, actor=actor)
 
 

@@ -47,6 +47,15 @@ def invitation_mail(
     )
 
 
+def already_there() -> DomainError:
+    """One answer for an address that has the role here or was invited to it: the inviter
+    learns nothing about the account behind it."""
+    return DomainError(
+        _("Dit e-mailadres heeft deze rol al in deze organisatie, of is er al voor uitgenodigd."),
+        field="email",
+    )
+
+
 def offer_role(
     user: User,
     organisation: Organisation,
@@ -56,11 +65,11 @@ def offer_role(
     language: str,
     actor: User,
 ) -> RoleOffer:
-    """Offer ``role`` to the existing account ``user`` (an open offer of the same role is sent
-    again instead)."""
-    offer = _open_offer(user, organisation, role) or RoleOffer(
-        user=user, organisation=organisation, role=role, invited_by_id=actor.id
-    )
+    """Offer ``role`` to the existing account ``user``. A second invitation for the same role
+    is refused just as it is for a new person who was invited already."""
+    if _open_offer(user, organisation, role) is not None:
+        raise already_there()
+    offer = RoleOffer(user=user, organisation=organisation, role=role, invited_by_id=actor.id)
     offer.display_name, offer.language = display_name.strip(), language
     offer.email = normalise_email(user.email)
     db.session.add(offer)

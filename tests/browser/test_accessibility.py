@@ -133,7 +133,7 @@ def test_members_page_after_an_invitation_and_the_outbox_holding_it(page):
 def test_audit_log_page(page):
     log_in(page, "coordinator@example.org")
     open_from_dashboard(page, "Logboek")
-    expect(page.get_by_role("table")).to_contain_text("Ingelogd")
+    expect(page.get_by_role("table")).to_contain_text("Uren goedgekeurd")
     assert_accessible(page)
 
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Flask, g, has_request_context, request, session
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask import Blueprint, Flask, Response, current_app, g, has_request_context, request, session
 from flask_login import current_user
 from jinja2 import pass_context
 from markupsafe import Markup
@@ -29,27 +33,40 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     load_config(app, test_config)
     app.before_request(_fresh_request_globals)  # first, before any extension's hook
+    _trust_proxies(app)
+    _init_extensions(app)
+    _load_data_files(app)
+    _register_blueprints(app)
+    _init_commands_and_errors(app)
+    _init_request_hooks(app)
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind ``PROXY_COUNT`` proxies, take the client address, scheme and host from them."""
     if app.config["PROXY_COUNT"]:
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask's documented way
             app.wsgi_app, x_for=count, x_proto=count, x_host=count
         )
-    _init_extensions(app)
-    from evc import framework
 
-    framework.init_app(app)
+
+def _load_data_files(app: Flask) -> None:
+    """The competency frameworks and the care-task protocols, validated on start."""
+    from evc import framework
     from evc.protocols import loader as protocol_loader
 
+    framework.init_app(app)
     protocol_loader.init_app(app)
-    _register_blueprints(app)
+
+
+def _init_commands_and_errors(app: Flask) -> None:
     from evc import cli, errors
 
     cli.init_app(app)
     errors.init_app(app)
-    _init_request_hooks(app)
-    app.jinja_env.trim_blocks = True
-    app.jinja_env.lstrip_blocks = True
-    return app
 
 
 def _fresh_request_globals() -> None:
@@ -92,20 +109,23 @@ def select_language() -> str:
 
 
 def _register_blueprints(app: Flask) -> None:
+    for blueprint in _blueprints():
+        app.register_blueprint(blueprint)
+    _init_domains(app)
+
+
+def _blueprints() -> tuple[Blueprint, ...]:
     from evc.accounts.views import bp as accounts_bp
     from evc.admin.views import bp as admin_bp
     from evc.assessment.views import bp as assessment_bp
-    from evc.assessment.views import init_app as init_assessment
     from evc.certificates.views import bp as certificates_bp
-    from evc.certificates.views import init_app as init_certificates
     from evc.core.views import bp as core_bp
     from evc.participation.views import bp as participation_bp
     from evc.portfolio.views import bp as portfolio_bp
-    from evc.portfolio.views import init_app as init_portfolio
     from evc.procedure.views import bp as procedure_bp
     from evc.protocols.views import bp as protocols_bp
 
-    for blueprint in (
+    return (
         core_bp,
         accounts_bp,
         admin_bp,
@@ -114,15 +134,21 @@ def _register_blueprints(app: Flask) -> None:
         assessment_bp,
         protocols_bp,
         certificates_bp,
-    ):
-        app.register_blueprint(blueprint)
-    app.register_blueprint(participation_bp)
+        participation_bp,
+    )
+
+
+def _init_domains(app: Flask) -> None:
+    """The hooks through which later domains join earlier ones (trajectory sections, guards)."""
+    from evc.assessment import guards as assessment_guards
+    from evc.assessment.views import init_app as init_assessment
+    from evc.certificates import guards as certificates_guards
+    from evc.certificates.views import init_app as init_certificates
+    from evc.portfolio.views import init_app as init_portfolio
+
     init_portfolio(app)
     init_assessment(app)
     init_certificates(app)
-    from evc.assessment import guards as assessment_guards
-    from evc.certificates import guards as certificates_guards
-
     assessment_guards.init_app(app)  # the guards of the moves these two domains close
     certificates_guards.init_app(app)
 
@@ -152,71 +178,85 @@ def _template_ngettext(translations):
     return ngettext
 
 
-def _init_request_hooks(app: Flask) -> None:
+def _template_globals() -> dict:
+    from flask_babel import get_translations
+
     from evc.framework import current_framework
     from evc.permissions import can
 
-    @app.context_processor
-    def template_globals():
-        from flask_babel import get_translations
+    translations = get_translations()
+    return {
+        # Jinja's i18n extension looks these up in the context first: binding them to this
+        # request's catalog once avoids a locale lookup per string (a long list renders
+        # thousands). Escaping and %-formatting stay with the extension.
+        "gettext": _template_gettext(translations),
+        "ngettext": _template_ngettext(translations),
+        "can": can,
+        "language": select_language(),
+        "framework": current_framework,
+    }
 
-        translations = get_translations()
-        return {
-            # Jinja's i18n extension looks these up in the context first: binding them to this
-            # request's catalog once avoids a locale lookup per string (a long list renders
-            # thousands). Escaping and %-formatting stay with the extension.
-            "gettext": _template_gettext(translations),
-            "ngettext": _template_ngettext(translations),
-            "can": can,
-            "language": select_language(),
-            "framework": current_framework,
-        }
 
-    @app.template_filter("datetime_local")
-    def datetime_local(value):
-        from flask_babel import format_datetime
+def _datetime_local(value: datetime | None) -> str:
+    from flask_babel import format_datetime
 
-        return format_datetime(value, "d MMM yyyy, HH:mm") if value else ""
+    return format_datetime(value, "d MMM yyyy, HH:mm") if value else ""
 
-    @app.template_filter("days_ago")
-    def days_ago(value):
-        from flask_babel import gettext, ngettext
 
-        from evc.db import utcnow
+def _days_ago(value: datetime | None) -> str:
+    from flask_babel import gettext, ngettext
 
-        days = (utcnow() - value).days if value else 0
-        if days <= 0:
-            return gettext("vandaag")
-        return ngettext("%(num)d dag geleden", "%(num)d dagen geleden", days)
+    from evc.db import utcnow
 
-    @app.template_filter("decimal")
-    def decimal(value):
-        from flask_babel import format_decimal
+    days = (utcnow() - value).days if value else 0
+    if days <= 0:
+        return gettext("vandaag")
+    return ngettext("%(num)d dag geleden", "%(num)d dagen geleden", days)
 
-        return format_decimal(value)
 
-    @app.template_filter("date_local")
-    def date_local(value):
-        from flask_babel import format_date
+def _decimal(value: float | Decimal) -> str:
+    from flask_babel import format_decimal
 
-        return format_date(value, "d MMMM yyyy") if value else ""
+    return format_decimal(value)
 
-    @app.after_request
-    def security_headers(response):
-        headers = response.headers
-        headers.setdefault("Content-Security-Policy", CSP)
-        headers["X-Content-Type-Options"] = "nosniff"
-        headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
-        headers["X-Frame-Options"] = "DENY"
-        headers["Cross-Origin-Opener-Policy"] = "same-origin"
-        headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
-        if app.config["SESSION_COOKIE_SECURE"]:
-            headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-        if request.endpoint != "static":
-            headers["Cache-Control"] = "no-store"
-        return response
 
-    @app.before_request
-    def reset_permission_markers():
-        g.permission_pending = None
-        g.permission_checked = False
+def _date_local(value: date | None) -> str:
+    from flask_babel import format_date
+
+    return format_date(value, "d MMMM yyyy") if value else ""
+
+
+TEMPLATE_FILTERS: dict[str, Callable[..., str]] = {
+    "datetime_local": _datetime_local,
+    "days_ago": _days_ago,
+    "decimal": _decimal,
+    "date_local": _date_local,
+}
+
+
+def _security_headers(response: Response) -> Response:
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+    headers["X-Frame-Options"] = "DENY"
+    headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+    if current_app.config["SESSION_COOKIE_SECURE"]:
+        headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+    if request.endpoint != "static":
+        headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _reset_permission_markers() -> None:
+    g.permission_pending = None
+    g.permission_checked = False
+
+
+def _init_request_hooks(app: Flask) -> None:
+    app.context_processor(_template_globals)
+    for name, template_filter in TEMPLATE_FILTERS.items():
+        app.add_template_filter(template_filter, name)
+    app.after_request(_security_headers)
+    app.before_request(_reset_permission_markers)

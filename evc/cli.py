@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from datetime import timedelta
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
 from evc.config import is_production
+
+if TYPE_CHECKING:
+    from evc.accounts.models import User
 
 evc_cli = AppGroup("evc", help="evc maintenance commands.")
 
@@ -27,50 +32,59 @@ def upgrade_command():
 def check_framework_command():
     """Validate every competency framework file and list what it holds."""
     from evc.framework import FrameworkError, load_directory
+    from evc.protocols.loader import ProtocolError
+    from evc.protocols.loader import load_directory as load_protocols
 
-    try:
-        frameworks = load_directory(current_app.config["FRAMEWORK_DIR"])
-    except FrameworkError as error:
-        click.echo(f"Error: {error}", err=True)
-        sys.exit(1)
+    frameworks = _loaded_or_fail(load_directory, "FRAMEWORK_DIR", FrameworkError)
     for framework in frameworks.values():
         click.echo(
             f"{framework.id} {framework.version}: {len(framework.competencies)} competencies, "
             f"{len(framework.scale)}-point scale"
         )
-    from evc.protocols.loader import ProtocolError
-    from evc.protocols.loader import load_directory as load_protocols
-
-    try:
-        protocols = load_protocols(current_app.config["PROTOCOL_DIR"])
-    except ProtocolError as error:
-        click.echo(f"Error: {error}", err=True)
-        sys.exit(1)
+    protocols = _loaded_or_fail(load_protocols, "PROTOCOL_DIR", ProtocolError)
     click.echo(f"{len(protocols)} care-task protocols: {', '.join(sorted(protocols))}")
+
+
+def _loaded_or_fail(load: Callable[[str], dict], setting: str, error: type[Exception]) -> dict:
+    """What ``load`` reads from the folder in ``setting``; a broken file ends the command."""
+    try:
+        return load(current_app.config[setting])
+    except error as problem:
+        _fail(f"Error: {problem}")
+
+
+def _fail(message: str) -> NoReturn:
+    """Say what is wrong on standard error and end the command with exit code 1."""
+    click.echo(message, err=True)
+    sys.exit(1)
 
 
 @evc_cli.command("seed-demo")
 @click.option("--if-empty", is_flag=True, help="Only when the database has no accounts yet.")
 def seed_demo_command(if_empty: bool):
     """Create demo organisations and accounts (refused in production)."""
-    from evc.demo import DEMO_ACCOUNTS, database_is_empty, seed_demo
+    from evc.demo import database_is_empty, seed_demo
     from evc.extensions import db
 
     if is_production(current_app.config):
-        click.echo("Demo data is never loaded in production mode.", err=True)
-        sys.exit(1)
+        _fail("Demo data is never loaded in production mode.")
     if not database_is_empty():
         if if_empty:
             click.echo("Database already has accounts; demo data left as it is.")
             return
-        click.echo("Database already has accounts; refusing to add demo data.", err=True)
-        sys.exit(1)
+        _fail("Database already has accounts; refusing to add demo data.")
     given = current_app.config.get("DEMO_PASSWORD")
     password = seed_demo(given)
     db.session.commit()
+    click.echo(_demo_accounts_banner("(the value of EVC_DEMO_PASSWORD)" if given else password))
+
+
+def _demo_accounts_banner(shown: str) -> str:
+    """The demo accounts and how to log in with them; ``shown`` stands for the password."""
+    from evc.demo import DEMO_ACCOUNTS
+
     lines = [f"  {email:<28} {name}" for email, name, _org, _roles in DEMO_ACCOUNTS]
-    shown = "(the value of EVC_DEMO_PASSWORD)" if given else password
-    click.echo(
+    return (
         "\n"
         + "=" * 64
         + "\nDemo accounts created. Log in at the address below with:\n"
@@ -138,23 +152,32 @@ def send_clearance_reminders_command():
 def create_admin_command(email: str, display_name: str):
     """Create a site administrator and print a link to set the password."""
     from evc.accounts import services
-    from evc.accounts.models import TokenPurpose, User
+    from evc.accounts.models import TokenPurpose
     from evc.extensions import db
 
     if services.find_user_by_email(email):
-        click.echo("An account with this e-mail address exists already.", err=True)
-        sys.exit(1)
-    user = User(
-        email=services.normalise_email(email), display_name=display_name, is_site_admin=True
-    )
-    db.session.add(user)
-    db.session.flush()
+        _fail("An account with this e-mail address exists already.")
+    user = _new_site_admin(email, display_name)
     token = services.issue_token(user, TokenPurpose.INVITATION, timedelta(hours=24), None)
     db.session.commit()
     base = current_app.config.get("BASE_URL", "").rstrip("/")
     click.echo(
         f"Site admin created. Set the password within 24 hours at: {base}/uitnodiging/{token}"
     )
+
+
+def _new_site_admin(email: str, display_name: str) -> User:
+    """A site administrator without a password: they set it through the invitation link."""
+    from evc.accounts import services
+    from evc.accounts.models import User
+    from evc.extensions import db
+
+    user = User(
+        email=services.normalise_email(email), display_name=display_name, is_site_admin=True
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
 
 
 def init_app(app) -> None:

@@ -31,7 +31,12 @@ class Defaults:
     # Login throttling (counted in the database, so it holds across worker processes).
     LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
     LOGIN_MAX_FAILURES_PER_ADDRESS = 20
-    LOGIN_THROTTLE_MINUTES = 15
+    LOGIN_THROTTLE_MINUTES = 15  # the longest wait between two tries
+    LOGIN_FIRST_WAIT_SECONDS = 30  # after the allowed failures; doubles with each further one
+    LOGIN_FAILURE_MEMORY_HOURS = 24  # failures older than this no longer count
+    DEVICE_COOKIE_DAYS = 180  # how long a browser stays known for an account it logged in to
+    PASSWORD_RESET_MAX_PER_ACCOUNT = 3  # reset mails to one account per hour
+    PASSWORD_RESET_MAX_PER_ADDRESS = 10  # reset requests from one client address per hour
 
     INVITATION_VALID_HOURS = 72
     PASSWORD_RESET_VALID_MINUTES = 60

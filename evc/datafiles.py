@@ -71,6 +71,13 @@ class Reader:
             self.fail(_full(key, name), f"has more than {most} items")
         return value
 
+    def boolean(self, data: dict, name: str, key: str = "") -> bool:
+        if name not in data:
+            self.fail(_full(key, name), "is missing")
+        if not isinstance(data[name], bool):
+            self.fail(_full(key, name), "must be true or false")
+        return data[name]
+
     def choice(self, data: dict, name: str, allowed: list[str], problem: str, key: str = ""):
         value = self.present(data, name, key)
         if value not in allowed:

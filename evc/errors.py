@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from flask import render_template
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
+from evc.db import VersionMixin
 from evc.extensions import db
 
 
@@ -36,12 +38,32 @@ def stale_edit() -> ConcurrentEdit:
     )
 
 
+def refuse_if_stale(stored: VersionMixin | None, version_id: int | None) -> None:
+    """A form read at ``version_id`` may save over ``stored`` (None: nothing saved yet) only
+    when nobody saved since; otherwise the one stale-save refusal."""
+    if stored is None:
+        if version_id:  # the form showed a saved version, which someone removed meanwhile
+            raise stale_edit()
+    elif version_id != stored.version_id:
+        raise stale_edit()
+
+
 def flush_or_stale() -> None:
     """Flush the session; a version check that fails becomes the one stale-save refusal."""
     try:
         db.session.flush()
     except StaleDataError as error:
         raise stale_edit() from error
+
+
+def flush_or_refuse(refusal: DomainError) -> None:
+    """Flush in a savepoint: when a concurrent save took the same unique place first, the
+    database refuses the row and the person reads ``refusal``."""
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError as error:
+        raise refusal from error
 
 
 ERROR_TEXTS = {

@@ -11,16 +11,20 @@ from flask import render_template_string
 from evc.participation.models import EntryStatus
 
 ROOT = Path(__file__).resolve().parents[1] / "evc"
-# The first argument of log_action: a literal or a conditional of literals.
-FIRST_ARGUMENT = re.compile(r"log_action\(\s*([^,]+),")
+# The action: the first argument of log_action, or the second of the helpers that write the
+# audit row on a trajectory or an item; a literal or a conditional of literals.
+ACTION_ARGUMENT = re.compile(
+    r"log_action\(\s*([^,]+),|log_on_(?:trajectory|item)\(\s*[^,]+,\s*([^,]+),"
+)
 NAME = re.compile(r"\"([a-z_]+(?:\.[a-z_]+)?)\"")
 
 
 def actions_in_code() -> set[str]:
     found = set()
     for path in ROOT.rglob("*.py"):
-        for argument in FIRST_ARGUMENT.findall(path.read_text(encoding="utf-8")):
-            found.update(NAME.findall(argument))
+        for arguments in ACTION_ARGUMENT.findall(path.read_text(encoding="utf-8")):
+            for argument in arguments:
+                found.update(NAME.findall(argument))
     # Written with the entry's new status: f"participation.hours_{status.value}"
     decided = (EntryStatus.APPROVED, EntryStatus.DECLINED)
     found.update(f"participation.hours_{status.value}" for status in decided)

@@ -8,7 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from evc.accounts import services
+from evc.accounts import devices, services
 from evc.accounts.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
@@ -71,8 +71,9 @@ def login():
     if not form.validate_on_submit():
         invalid = 400 if form.csrf_token.errors else 422
         return view.render(invalid if form.is_submitted() else 200)
+    account = services.normalise_email(filled(form.email.data))
     user, refusal = services.attempt_login(
-        filled(form.email.data), filled(form.password.data), request.remote_addr or ""
+        account, filled(form.password.data), request.remote_addr or "", devices.device_of(account)
     )
     if refusal is not None:
         commit()  # the failed attempt counts, also across workers
@@ -80,7 +81,9 @@ def login():
         return view.render(429 if isinstance(refusal, services.LoginThrottled) else 401)
     log_in(user)
     commit()
-    return redirect(safe_next(request.args.get("next")) or url_for("core.dashboard"))
+    response = redirect(safe_next(request.args.get("next")) or url_for("core.dashboard"))
+    devices.remember(response, account)
+    return response
 
 
 @bp.route("/logout", methods=["POST"])
@@ -158,7 +161,7 @@ def forgot_password():
     form = ForgotPasswordForm()
 
     def action():
-        services.request_password_reset(filled(form.email.data))
+        services.request_password_reset(filled(form.email.data), request.remote_addr or "")
         return render_template("accounts/forgot_password_sent.html")
 
     return save(form, action, page("accounts/forgot_password.html", form=form))

@@ -10,10 +10,10 @@ import secrets
 from sqlalchemy import func, select
 
 from evc.accounts import services
-from evc.accounts.models import OrganisationKind, Role, User
+from evc.accounts.models import Organisation, OrganisationKind, Role, User
 from evc.accounts.passwords import hash_password
 from evc.demo.clearances import seed_protocols
-from evc.demo.common import person
+from evc.demo.common import add_account, person
 from evc.demo.participation import (
     CASE_MANAGER,
     HOST_CONTACT,
@@ -39,6 +39,10 @@ __all__ = [
 
 VOLUNTEER_ORG = "Vrijwilligerscentrum De Brug"
 ASSESSMENT_ORG = "Beoordelaarspool Regio Midden"
+DEMO_ORGANISATIONS = (
+    (VOLUNTEER_ORG, OrganisationKind.VOLUNTEER),
+    (ASSESSMENT_ORG, OrganisationKind.ASSESSMENT),
+)
 
 # (e-mail, display name, organisation, roles)
 DEMO_ACCOUNTS = (
@@ -55,6 +59,11 @@ DEMO_ACCOUNTS = (
 )
 
 
+PASSWORD_WORDS = (
+    "appel fiets molen tulp brug kaas polder duin gracht klomp haven zeil water toren boek licht"
+).split()
+
+
 def database_is_empty() -> bool:
     return db.count(select(func.count(User.id))) == 0
 
@@ -64,48 +73,31 @@ def seed_demo(password: str | None) -> str:
     password = password or generate_password()
     password_hash = hash_password(password)
     organisations = {
-        VOLUNTEER_ORG: services.create_organisation(
-            VOLUNTEER_ORG, OrganisationKind.VOLUNTEER, actor=None
-        ),
-        ASSESSMENT_ORG: services.create_organisation(
-            ASSESSMENT_ORG, OrganisationKind.ASSESSMENT, actor=None
-        ),
+        name: services.create_organisation(name, kind, actor=None)
+        for name, kind in DEMO_ORGANISATIONS
     }
-    assessment = organisations[ASSESSMENT_ORG]
+    _add_accounts(organisations, password_hash)
+    _seed_parts(organisations[VOLUNTEER_ORG], password_hash)
+    return password
+
+
+def _add_accounts(organisations: dict[str, Organisation], password_hash: str) -> None:
     for email, name, organisation_name, roles in DEMO_ACCOUNTS:
-        user = User(email=email, display_name=name, language="nl", password_hash=password_hash)
-        db.session.add(user)
-        db.session.flush()
-        for role in roles:
-            services.add_role(user, organisations[organisation_name], role, actor=None)
+        add_account(email, name, password_hash, organisations[organisation_name], roles)
     # The assessment pool needs a coordinator too, so that it can be managed.
     coordinator = person("coordinator@example.org")
-    services.add_role(coordinator, assessment, Role.COORDINATOR, actor=None)
+    services.add_role(coordinator, organisations[ASSESSMENT_ORG], Role.COORDINATOR, actor=None)
     db.session.flush()
-    seed_trajectories(organisations[VOLUNTEER_ORG])
-    seed_protocols(organisations[VOLUNTEER_ORG])
-    seed_participation(organisations[VOLUNTEER_ORG], password_hash)
-    return password
+
+
+def _seed_parts(organisation: Organisation, password_hash: str) -> None:
+    """Each part of the application seeds its own demo data in the volunteer centre."""
+    seed_trajectories(organisation)
+    seed_protocols(organisation)
+    seed_participation(organisation, password_hash)
 
 
 def generate_password() -> str:
     """Four random Dutch words: long enough, easy to type."""
-    words = (
-        "appel",
-        "fiets",
-        "molen",
-        "tulp",
-        "brug",
-        "kaas",
-        "polder",
-        "duin",
-        "gracht",
-        "klomp",
-        "haven",
-        "zeil",
-        "water",
-        "toren",
-        "boek",
-        "licht",
-    )
-    return "-".join(secrets.choice(words) for _ in range(4)) + f"-{secrets.randbelow(90) + 10}"
+    words = "-".join(secrets.choice(PASSWORD_WORDS) for _ in range(4))
+    return f"{words}-{secrets.randbelow(90) + 10}"

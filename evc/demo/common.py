@@ -1,11 +1,16 @@
-"""What the demo's seeding steps share: the demo people by e-mail, an intake and a STARR story."""
+"""What the demo's seeding steps share: the demo people by e-mail, a new demo account, an intake
+(recorded and confirmed) and a STARR story."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
 
 from evc.accounts import services
-from evc.accounts.models import User
+from evc.accounts.models import Organisation, Role, User
+from evc.extensions import db
+from evc.procedure import services as procedure
+from evc.procedure.models import Trajectory
 
 
 def person(email: str) -> User:
@@ -14,6 +19,24 @@ def person(email: str) -> User:
     if user is None:
         raise LookupError(f"demo account {email} is missing")
     return user
+
+
+def add_account(
+    email: str, name: str, password_hash: str, organisation: Organisation, roles: Iterable[Role]
+) -> User:
+    """A Dutch-speaking demo account with the shared password and its roles in one organisation."""
+    user = User(email=email, display_name=name, language="nl", password_hash=password_hash)
+    db.session.add(user)
+    db.session.flush()
+    for role in roles:
+        services.add_role(user, organisation, role, actor=None)
+    return user
+
+
+def confirmed_intake(trajectory: Trajectory, data: dict, supervisor: User) -> None:
+    """The supervisor records the intake and the volunteer confirms it."""
+    recorded = procedure.record_intake(trajectory, data, actor=supervisor)
+    procedure.confirm_intake(trajectory, version_id=recorded.version_id, actor=trajectory.volunteer)
 
 
 def intake(today, goal, work_organisation, goal_kind) -> dict:

@@ -5,54 +5,45 @@ from __future__ import annotations
 import secrets
 from datetime import date, timedelta
 from functools import cache
+from typing import NamedTuple
 
-from evc.demo.common import intake, starr
+from evc.accounts.models import User
+from evc.demo.common import confirmed_intake, intake, starr
+from evc.portfolio import services as portfolio
+from evc.portfolio.models import EvidenceItem
 from evc.procedure import services as procedure
-from evc.procedure.models import GoalKind
+from evc.procedure.models import GoalKind, Trajectory
 
 
-def seed_evidence(trajectory) -> None:
-    """A photo, a document, a STARR story and a confirmed referee statement."""
-    from evc.portfolio import services as portfolio
+class Evidence(NamedTuple):
+    """One piece of demo evidence; a file name says which real file comes with it."""
 
-    volunteer, today = trajectory.volunteer, date.today()
+    kind: str
+    title: str
+    description: str
+    competencies: list[str]
+    days_ago: int
+    file_name: str | None = None
 
-    def item(kind, title, description, competencies, days_ago, upload=None, name=None):
-        return portfolio.add_evidence(
-            trajectory,
-            {
-                "kind": kind,
-                "title": title,
-                "description": description,
-                "activity_from": today - timedelta(days=days_ago),
-                "activity_to": None,
-                "work_context": "Buurthuis De Brug",
-            },
-            competencies,
-            upload=upload,
-            original_name=name,
-            actor=volunteer,
-        )
 
-    item(
+VERA_EVIDENCE = (
+    Evidence(
         "photo",
         "Foto van de kerstmarkt",
         "Ik regelde de kraam met zelfgemaakte hapjes en hielp nieuwe vrijwilligers op weg.",
         ["cooperating"],
         340,
-        _demo_photo(),
         "kerstmarkt.jpg",
-    )
-    item(
+    ),
+    Evidence(
         "document",
         "Draaiboek burendag",
         "Het draaiboek dat ik samen met twee anderen schreef.",
         ["communicating", "cooperating"],
         200,
-        _demo_pdf(),
         "Draaiboek burendag.pdf",
-    )
-    item(
+    ),
+    Evidence(
         "story",
         "Een boze bezoeker kalmeren",
         "Situatie: een bezoeker was boos omdat de koffie op was. Taak: ik stond achter de bar. "
@@ -60,68 +51,43 @@ def seed_evidence(trajectory) -> None:
         "bedankte me later. Reflectie: eerst luisteren werkt beter dan meteen uitleggen.",
         ["communicating"],
         60,
-    )
-    statement = item(
+    ),
+    Evidence(
         "referee_statement",
         "Verklaring van de coördinator van het buurthuis",
         "Vera is al twee jaar elke week aanwezig, komt afspraken na en meldt zich "
         "op tijd af als ze niet kan.",
         ["showing_reliability"],
         30,
-    )
-    request = portfolio.request_referee(
-        statement,
-        name="Joke de Wit",
-        role="Coördinator buurthuis",
-        email="joke@example.org",
-        actor=volunteer,
-    )
-    portfolio.answer_referee(
-        request,
-        confirm=True,
-        words="Dat klopt. Vera is een van onze meest betrouwbare vrijwilligers.",
-    )
+    ),
+)
+VERA_WORK_CONTEXT = "Buurthuis De Brug"
+REFEREE = {"name": "Joke de Wit", "role": "Coördinator buurthuis", "email": "joke@example.org"}
+REFEREE_WORDS = "Dat klopt. Vera is een van onze meest betrouwbare vrijwilligers."
+
+SUBMITTED_GOAL = ("Ik wil weten wat ik allemaal kan.", "Voedselbank Oost", GoalKind.SELF_INSIGHT)
+# The submitted portfolio's stories: (competency, title).
+SUBMITTED_STORIES = (
+    ("systematic_working", "Een nieuw schema voor de uitgifte"),
+    ("solving_problems", "Een oplossing voor de lange rij"),
+)
+SUBMITTED_STORY = (
+    "Ik maakte een nieuw schema voor de uitgifte, zodat niemand lang hoefde te wachten."
+)
 
 
-def seed_submitted(trajectory, supervisor, today) -> None:
+def seed_evidence(trajectory: Trajectory) -> None:
+    """A photo, a document, a STARR story and a confirmed referee statement."""
+    today = date.today()
+    items = [_add_evidence(trajectory, e, VERA_WORK_CONTEXT, today) for e in VERA_EVIDENCE]
+    request = portfolio.request_referee(items[-1], **REFEREE, actor=trajectory.volunteer)
+    portfolio.answer_referee(request, confirm=True, words=REFEREE_WORDS)
+
+
+def seed_submitted(trajectory: Trajectory, supervisor: User, today: date) -> None:
     """A portfolio that passed every guard and waits for an assessor."""
-    from evc.portfolio import services as portfolio
-
-    volunteer = trajectory.volunteer
-    procedure.record_intake(
-        trajectory,
-        intake(
-            today, "Ik wil weten wat ik allemaal kan.", "Voedselbank Oost", GoalKind.SELF_INSIGHT
-        ),
-        actor=supervisor,
-    )
-    procedure.confirm_intake(trajectory, version_id=trajectory.intake.version_id, actor=volunteer)
-    procedure.choose_competencies(
-        trajectory, ["systematic_working", "solving_problems"], actor=volunteer
-    )
-    for competency_id, title in (
-        ("systematic_working", "Een nieuw schema voor de uitgifte"),
-        ("solving_problems", "Een oplossing voor de lange rij"),
-    ):
-        procedure.save_self_assessment(
-            trajectory, competency_id, starr(3, True), version_id=None, actor=volunteer
-        )
-        portfolio.add_evidence(
-            trajectory,
-            {
-                "kind": "story",
-                "title": title,
-                "description": "Ik maakte een nieuw schema voor de uitgifte, zodat niemand lang "
-                "hoefde te wachten.",
-                "activity_from": today - timedelta(days=90),
-                "activity_to": None,
-                "work_context": "Voedselbank Oost",
-            },
-            [competency_id],
-            upload=None,
-            original_name=None,
-            actor=volunteer,
-        )
+    confirmed_intake(trajectory, intake(today, *SUBMITTED_GOAL), supervisor)
+    _tell_submitted_stories(trajectory, today)
     for days_ago in (40, 12):
         procedure.log_guidance_session(
             trajectory,
@@ -131,7 +97,49 @@ def seed_submitted(trajectory, supervisor, today) -> None:
             private_notes="",
             actor=supervisor,
         )
-    procedure.submit_for_assessment(trajectory, actor=volunteer)
+    procedure.submit_for_assessment(trajectory, actor=trajectory.volunteer)
+
+
+def _tell_submitted_stories(trajectory: Trajectory, today: date) -> None:
+    """Two competencies chosen, each with a finished self-assessment and a story as evidence."""
+    volunteer, work_context = trajectory.volunteer, SUBMITTED_GOAL[1]
+    chosen = [competency_id for competency_id, _title in SUBMITTED_STORIES]
+    procedure.choose_competencies(trajectory, chosen, actor=volunteer)
+    for competency_id, title in SUBMITTED_STORIES:
+        procedure.save_self_assessment(
+            trajectory, competency_id, starr(3, True), version_id=None, actor=volunteer
+        )
+        story = Evidence("story", title, SUBMITTED_STORY, [competency_id], 90)
+        _add_evidence(trajectory, story, work_context, today)
+
+
+def _add_evidence(
+    trajectory: Trajectory, evidence: Evidence, work_context: str, today: date
+) -> EvidenceItem:
+    """The volunteer adds one piece of evidence, with its real file when it names one."""
+    data = {
+        "kind": evidence.kind,
+        "title": evidence.title,
+        "description": evidence.description,
+        "activity_from": today - timedelta(days=evidence.days_ago),
+        "activity_to": None,
+        "work_context": work_context,
+    }
+    return portfolio.add_evidence(
+        trajectory,
+        data,
+        evidence.competencies,
+        upload=_demo_upload(evidence.file_name),
+        original_name=evidence.file_name,
+        actor=trajectory.volunteer,
+    )
+
+
+def _demo_upload(name: str | None):
+    """A checked demo file: a photo for a .jpg name, a PDF for a .pdf name, else none."""
+    if name is None:
+        return None
+    return _demo_photo() if name.endswith(".jpg") else _demo_pdf()
 
 
 def _demo_photo():

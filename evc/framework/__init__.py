@@ -69,7 +69,7 @@ class Framework:
 
 
 class _Reader(Reader):
-    """The shared reader plus the two-language texts of a framework."""
+    """The shared reader plus the two-language texts and numbered items of a framework."""
 
     def text(self, data: dict, name: str, key: str) -> Text:
         return self.text_value(self.present(data, name, key), f"{key}.{name}" if key else name)
@@ -83,6 +83,13 @@ class _Reader(Reader):
                 self.fail(f"{key}.{language}", "is missing or empty")
             parts[language] = item.strip()
         return Text(**parts)
+
+    def position(self, item: dict, name: str, index: int, key: str) -> int:
+        """A number that must be the item's place in its list, counting from 1."""
+        value = self.present(item, name, key)
+        if value != index + 1:
+            self.fail(f"{key}.{name}", f"must be {index + 1}")
+        return value
 
 
 def load_file(path: Path | str) -> Framework:
@@ -106,21 +113,17 @@ def _scale(reader: _Reader, data: dict) -> tuple[ScalePoint, ...]:
     items = reader.sequence(data, "scale")
     if len(items) != SCALE_SIZE:
         reader.fail("scale", f"must have exactly {SCALE_SIZE} points, found {len(items)}")
-    points = []
-    for index, item in enumerate(items):
-        key = f"scale[{index}]"
-        item = reader.mapping(item, key)
-        value = reader.present(item, "value", key)
-        if value != index + 1:
-            reader.fail(f"{key}.value", f"must be {index + 1}")
-        points.append(
-            ScalePoint(
-                value=value,
-                label=reader.text(item, "label", key),
-                description=reader.text(item, "description", key),
-            )
-        )
-    return tuple(points)
+    return tuple(_scale_point(reader, item, index) for index, item in enumerate(items))
+
+
+def _scale_point(reader: _Reader, item, index: int) -> ScalePoint:
+    key = f"scale[{index}]"
+    item = reader.mapping(item, key)
+    return ScalePoint(
+        value=reader.position(item, "value", index, key),
+        label=reader.text(item, "label", key),
+        description=reader.text(item, "description", key),
+    )
 
 
 def _competencies(reader: _Reader, data: dict) -> tuple[Competency, ...]:
@@ -128,35 +131,37 @@ def _competencies(reader: _Reader, data: dict) -> tuple[Competency, ...]:
     if len(items) != COMPETENCY_COUNT:
         reader.fail("competencies", f"must list exactly {COMPETENCY_COUNT}, found {len(items)}")
     seen: set[str] = set()
-    result = []
-    for index, item in enumerate(items):
-        key = f"competencies[{index}]"
-        item = reader.mapping(item, key)
-        competency_id = reader.string(item, "id", key)
-        if not ID_PATTERN.match(competency_id):
-            reader.fail(f"{key}.id", "must be lowercase letters, digits and _")
-        if competency_id in seen:
-            reader.fail(f"{key}.id", f"'{competency_id}' is used twice")
-        seen.add(competency_id)
-        key = f"competencies[{competency_id}]"
-        number = reader.present(item, "number", key)
-        if number != index + 1:
-            reader.fail(f"{key}.number", f"must be {index + 1}")
-        behaviours = reader.sequence(item, "behaviours", key)
-        if not 3 <= len(behaviours) <= 4:
-            reader.fail(f"{key}.behaviours", f"must have 3 or 4 examples, found {len(behaviours)}")
-        result.append(
-            Competency(
-                id=competency_id,
-                number=number,
-                name=reader.text(item, "name", key),
-                definition=reader.text(item, "definition", key),
-                behaviours=tuple(
-                    reader.text_value(b, f"{key}.behaviours[{i}]") for i, b in enumerate(behaviours)
-                ),
-            )
-        )
-    return tuple(result)
+    return tuple(_competency(reader, item, index, seen) for index, item in enumerate(items))
+
+
+def _competency(reader: _Reader, item, index: int, seen: set[str]) -> Competency:
+    """One competency; ``seen`` holds the ids of the ones before it and gets this one's."""
+    item = reader.mapping(item, f"competencies[{index}]")
+    competency_id = _new_competency_id(reader, item, f"competencies[{index}]", seen)
+    key = f"competencies[{competency_id}]"
+    number = reader.position(item, "number", index, key)
+    behaviours = reader.sequence(item, "behaviours", key)
+    if not 3 <= len(behaviours) <= 4:
+        reader.fail(f"{key}.behaviours", f"must have 3 or 4 examples, found {len(behaviours)}")
+    return Competency(
+        id=competency_id,
+        number=number,
+        name=reader.text(item, "name", key),
+        definition=reader.text(item, "definition", key),
+        behaviours=tuple(
+            reader.text_value(b, f"{key}.behaviours[{i}]") for i, b in enumerate(behaviours)
+        ),
+    )
+
+
+def _new_competency_id(reader: _Reader, item: dict, key: str, seen: set[str]) -> str:
+    competency_id = reader.string(item, "id", key)
+    if not ID_PATTERN.match(competency_id):
+        reader.fail(f"{key}.id", "must be lowercase letters, digits and _")
+    if competency_id in seen:
+        reader.fail(f"{key}.id", f"'{competency_id}' is used twice")
+    seen.add(competency_id)
+    return competency_id
 
 
 def load_directory(directory: Path | str) -> dict[str, Framework]:

@@ -19,12 +19,11 @@ import hashlib
 import os
 import struct
 import tempfile
-import unicodedata
 import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
+from typing import Any
 
 from flask_babel import gettext as _
 from PIL import Image, ImageOps
@@ -53,7 +52,6 @@ MAX_ZIP_RATIO = 200
 # repetitive XML in an ordinary document can compress very well: the ratio only counts above this.
 ZIP_RATIO_FROM_BYTES = 1_000_000
 
-MAX_DISPLAY_NAME = 150
 CHUNK = 64 * 1024
 
 PDF_MAGIC = b"%PDF-"
@@ -61,7 +59,7 @@ JPEG_MAGIC = b"\xff\xd8\xff"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 ZIP_MAGIC = b"PK\x03\x04"
 ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
-JPEG_SUFFIXES = frozenset({".jpg", ".jpeg", ".jpe", ".jfif"})
+MAGIC = ((PDF_MAGIC, "pdf"), (JPEG_MAGIC, "jpeg"), (PNG_MAGIC, "png"))
 
 
 @dataclass(frozen=True)
@@ -108,6 +106,14 @@ def check_upload(source: Path, *, max_bytes: int, workdir: Path) -> CheckedFile:
     (register them with ``evc.storage.discard_on_rollback``).
     """
     source = Path(source)
+    _check_size(source, max_bytes)
+    kind = _kind_of(source)
+    if kind in IMAGE_KINDS:
+        return _clean_image(source, kind, Path(workdir))
+    return _checked(kind, source, thumbnail=None)
+
+
+def _check_size(source: Path, max_bytes: int) -> None:
     size = source.stat().st_size
     if size == 0:
         raise DomainError(_("Het bestand is leeg."), field="file")
@@ -119,30 +125,30 @@ def check_upload(source: Path, *, max_bytes: int, workdir: Path) -> CheckedFile:
             ),
             field="file",
         )
+
+
+def _kind_of(source: Path) -> str:
+    """The type from the first bytes; a ZIP is judged further from its directory."""
     with source.open("rb") as handle:
         head = handle.read(8)
+    for magic, kind in MAGIC:
+        if head.startswith(magic):
+            return kind
+    if head.startswith(ZIP_MAGIC):
+        return _zip_kind(source)
+    raise _not_allowed()
 
-    if head.startswith(PDF_MAGIC):
-        kind = "pdf"
-    elif head.startswith(JPEG_MAGIC):
-        kind = "jpeg"
-    elif head.startswith(PNG_MAGIC):
-        kind = "png"
-    elif head.startswith(ZIP_MAGIC):
-        kind = _zip_kind(source)
-    else:
-        raise _not_allowed()
 
-    if kind in IMAGE_KINDS:
-        return _clean_image(source, kind, Path(workdir))
+def _checked(kind: str, path: Path, *, thumbnail: Path | None) -> CheckedFile:
+    """What to store: the file at ``path`` with its size and hash (and an image's thumbnail)."""
     return CheckedFile(
         kind=kind,
         content_type=ALLOWED[kind],
-        path=source,
-        size=size,
-        sha256=sha256_of(source),
-        thumbnail=None,
-        is_image=False,
+        path=path,
+        size=path.stat().st_size,
+        sha256=sha256_of(path),
+        thumbnail=thumbnail,
+        is_image=kind in IMAGE_KINDS,
     )
 
 
@@ -155,82 +161,105 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+# What reading the directory of a broken or hostile ZIP can raise.
+ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    OSError,
+    EOFError,
+    ValueError,
+    NotImplementedError,  # unknown compression method
+    RuntimeError,  # encrypted entry
+    zlib.error,
+    struct.error,
+)
+
+
 def _zip_kind(source: Path) -> str:
     """``"docx"`` or ``"odt"``, judged from the central directory; nothing is extracted."""
     try:
         with zipfile.ZipFile(source) as archive:
             entries = archive.infolist()
-            if len(entries) > MAX_ZIP_ENTRIES:
-                raise _unsafe_document()
-            if not entries:
-                raise _not_allowed()
-            total = 0
-            for entry in entries:
-                total += entry.file_size
-                if entry.file_size > ZIP_RATIO_FROM_BYTES and entry.file_size > MAX_ZIP_RATIO * max(
-                    entry.compress_size, 1
-                ):
-                    raise _unsafe_document()
-            if total > MAX_ZIP_UNCOMPRESSED:
-                raise _unsafe_document()
-
-            first = entries[0]
-            if first.filename == "mimetype" and first.file_size == len(ODT_MIMETYPE):
-                with archive.open(first) as handle:
-                    if handle.read(len(ODT_MIMETYPE) + 1) == ODT_MIMETYPE:
-                        return "odt"
-            names = [entry.filename for entry in entries]
-            if "[Content_Types].xml" in names and any(n.startswith("word/") for n in names):
-                return "docx"
+            _check_zip_entries(entries)
+            kind = _document_kind(archive, entries)
     except DomainError:
         raise
-    except (
-        zipfile.BadZipFile,
-        zipfile.LargeZipFile,
-        OSError,
-        EOFError,
-        ValueError,
-        NotImplementedError,  # unknown compression method
-        RuntimeError,  # encrypted entry
-        zlib.error,
-        struct.error,
-    ) as error:
+    except ZIP_ERRORS as error:
         raise _unsafe_document() from error
-    raise _not_allowed()
+    if kind is None:
+        raise _not_allowed()
+    return kind
+
+
+def _check_zip_entries(entries: list[zipfile.ZipInfo]) -> None:
+    """Refuse a ZIP bomb from the declared sizes: too many entries, an entry that compresses
+    too well, or too much in total. An empty ZIP is no document."""
+    if len(entries) > MAX_ZIP_ENTRIES:
+        raise _unsafe_document()
+    if not entries:
+        raise _not_allowed()
+    if any(_too_compressed(entry) for entry in entries):
+        raise _unsafe_document()
+    if sum(entry.file_size for entry in entries) > MAX_ZIP_UNCOMPRESSED:
+        raise _unsafe_document()
+
+
+def _too_compressed(entry: zipfile.ZipInfo) -> bool:
+    size = entry.file_size
+    return size > ZIP_RATIO_FROM_BYTES and size > MAX_ZIP_RATIO * max(entry.compress_size, 1)
+
+
+def _document_kind(archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo]) -> str | None:
+    """ODT starts with its ``mimetype`` entry; DOCX has content types and a ``word/`` folder."""
+    first = entries[0]
+    if first.filename == "mimetype" and first.file_size == len(ODT_MIMETYPE):
+        with archive.open(first) as handle:
+            if handle.read(len(ODT_MIMETYPE) + 1) == ODT_MIMETYPE:
+                return "odt"
+    names = [entry.filename for entry in entries]
+    if "[Content_Types].xml" in names and any(n.startswith("word/") for n in names):
+        return "docx"
+    return None
+
+
+SAVE_OPTIONS: dict[str, dict[str, Any]] = {
+    "jpeg": {"format": "JPEG", "quality": JPEG_QUALITY},
+    "png": {"format": "PNG", "optimize": True},
+}
 
 
 def _clean_image(source: Path, kind: str, workdir: Path) -> CheckedFile:
     """Decode, turn upright, and write again without metadata; make a JPEG thumbnail."""
     made: list[Path] = []
     try:
-        try:
-            image = _decode(source, kind)
-            stored = _new_temp(workdir, EXTENSIONS[kind], made)
-            if kind == "jpeg":
-                if image.mode not in ("RGB", "L"):
-                    image = image.convert("RGB")  # CMYK, YCbCr, ...
-                image.save(stored, format="JPEG", quality=JPEG_QUALITY)
-            else:
-                image.save(stored, format="PNG", optimize=True)
-            thumbnail = _new_temp(workdir, ".jpg", made)
-            _thumbnail(image).save(thumbnail, format="JPEG", quality=THUMBNAIL_QUALITY)
-        except DomainError:
-            raise
-        except Exception as error:  # any failure of the decoder or encoder on untrusted input
-            raise _bad_image() from error
+        stored, thumbnail = _write_clean(source, kind, workdir, made)
     except BaseException:
         for path in made:
             path.unlink(missing_ok=True)
         raise
-    return CheckedFile(
-        kind=kind,
-        content_type=ALLOWED[kind],
-        path=stored,
-        size=stored.stat().st_size,
-        sha256=sha256_of(stored),
-        thumbnail=thumbnail,
-        is_image=True,
-    )
+    return _checked(kind, stored, thumbnail=thumbnail)
+
+
+def _write_clean(source: Path, kind: str, workdir: Path, made: list[Path]) -> tuple[Path, Path]:
+    """The cleaned image and its thumbnail, written to new temp files listed in ``made``."""
+    try:
+        image = _storable(_decode(source, kind), kind)
+        stored = _new_temp(workdir, EXTENSIONS[kind], made)
+        image.save(stored, **SAVE_OPTIONS[kind])
+        thumbnail = _new_temp(workdir, ".jpg", made)
+        _thumbnail(image).save(thumbnail, format="JPEG", quality=THUMBNAIL_QUALITY)
+    except DomainError:
+        raise
+    except Exception as error:  # any failure of the decoder or encoder on untrusted input
+        raise _bad_image() from error
+    return stored, thumbnail
+
+
+def _storable(image: Image.Image, kind: str) -> Image.Image:
+    """A JPEG holds colour (RGB) or grey only: other modes (CMYK, YCbCr, ...) are converted."""
+    if kind == "jpeg" and image.mode not in ("RGB", "L"):
+        return image.convert("RGB")
+    return image
 
 
 # WeasyPrint sets Pillow's global LOAD_TRUNCATED_IMAGES
@@ -297,65 +326,3 @@ def _new_temp(workdir: Path, suffix: str, made: list[Path]) -> Path:
     path = Path(name)
     made.append(path)
     return path
-
-
-# --- names -------------------------------------------------------------------------------------
-
-
-def _without_controls(text: str) -> str:
-    """Control characters become spaces; invisible format characters (such as the right-to-left
-    override that makes ``gpj.exe`` look like ``exe.jpg``) and surrogates are removed."""
-    out = []
-    for char in text:
-        category = unicodedata.category(char)
-        if category == "Cc":
-            out.append(" ")
-        elif category not in ("Cf", "Cs", "Co"):
-            out.append(char)
-    return "".join(out)
-
-
-def _extension_fits(name: str, kind: str) -> bool:
-    suffix = Path(name).suffix.lower()
-    return suffix in JPEG_SUFFIXES if kind == "jpeg" else suffix == EXTENSIONS[kind]
-
-
-def safe_display_name(name: str | None, kind: str) -> str:
-    """The original file name, cleaned for display (never used as a storage key or path).
-
-    Directory parts (``/`` and ``\\``) and control characters go, whitespace is collapsed,
-    letters of any language stay. The name ends in an extension that fits the content (it is
-    added when it does not, so a downloaded PDF named ``x.html`` is saved as ``x.html.pdf``).
-    At most 150 characters, extension included. Nothing left: ``bestand`` plus the extension.
-    """
-    extension = EXTENSIONS[kind]
-    text = unicodedata.normalize("NFC", name or "")
-    text = text.replace("\\", "/").rsplit("/", 1)[-1]
-    text = " ".join(_without_controls(text).split())
-    if not text.strip(". "):
-        return "bestand" + extension
-    if not _extension_fits(text, kind):
-        text += extension
-    if len(text) > MAX_DISPLAY_NAME:
-        suffix = Path(text).suffix
-        stem = text[: MAX_DISPLAY_NAME - len(suffix)].rstrip(" .")
-        text = (stem or "bestand") + suffix
-    return text
-
-
-def content_disposition(display_name: str) -> str:
-    """``Content-Disposition`` value for a download (RFC 6266 with an RFC 5987 ``filename*``).
-
-    The quoted ``filename`` is a plain-ASCII fallback; quotes, backslashes, semicolons, percent
-    signs and anything outside printable ASCII become ``_`` there. ``filename*`` carries the
-    real name percent-encoded as UTF-8. No input can add a line or a parameter to the header.
-    """
-    name = " ".join(_without_controls(unicodedata.normalize("NFC", display_name or "")).split())
-    name = name or "bestand"
-    plain = "".join(
-        char for char in unicodedata.normalize("NFKD", name) if not unicodedata.combining(char)
-    )
-    fallback = "".join(
-        char if " " <= char <= "~" and char not in '"\\;%' else "_" for char in plain
-    )
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"

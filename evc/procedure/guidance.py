@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from evc.procedure.phases import Phase
+from evc.procedure.progress import Progress
 
 
 def next_step(trajectory, *, for_volunteer: bool) -> str:
@@ -43,31 +44,15 @@ def _intake_step(trajectory, for_volunteer: bool) -> str:
 
 
 def _recognition_step(trajectory, for_volunteer: bool) -> str:
+    """The first thing still missing before the portfolio can be handed in."""
     progress = trajectory.progress
     if not progress.chosen:
-        return (
-            _("Kies de competenties waaraan je wilt werken.")
-            if for_volunteer
-            else _("Help de vrijwilliger kiezen aan welke competenties hij of zij wil werken.")
-        )
+        return _choosing_step(for_volunteer)
     incomplete = progress.incomplete_self_assessments
     if incomplete:
-        return (
-            _(
-                "Beoordeel jezelf op %(name)s: kies hoe goed je het kunt en beschrijf een "
-                "voorbeeld.",
-                name=incomplete[0],
-            )
-            if for_volunteer
-            else _("De zelfbeoordeling is nog niet af voor %(name)s.", name=incomplete[0])
-        )
+        return _self_assessment_step(incomplete[0], for_volunteer)
     if progress.sessions_held < progress.sessions_required:
-        return _(
-            "Individuele gesprekken gehouden: %(held)d van de %(required)d. Plan het "
-            "volgende gesprek.",
-            held=progress.sessions_held,
-            required=progress.sessions_required,
-        )
+        return _sessions_step(progress)
     without = progress.competencies_without_evidence
     if without:
         return _(
@@ -75,3 +60,26 @@ def _recognition_step(trajectory, for_volunteer: bool) -> str:
             name=without[0],
         )
     return _("Alles is klaar. Lever het portfolio in voor de beoordeling.")
+
+
+def _choosing_step(for_volunteer: bool) -> str:
+    if for_volunteer:
+        return _("Kies de competenties waaraan je wilt werken.")
+    return _("Help de vrijwilliger kiezen aan welke competenties hij of zij wil werken.")
+
+
+def _self_assessment_step(competency: str, for_volunteer: bool) -> str:
+    if for_volunteer:
+        return _(
+            "Beoordeel jezelf op %(name)s: kies hoe goed je het kunt en beschrijf een voorbeeld.",
+            name=competency,
+        )
+    return _("De zelfbeoordeling is nog niet af voor %(name)s.", name=competency)
+
+
+def _sessions_step(progress: Progress) -> str:
+    return _(
+        "Individuele gesprekken gehouden: %(held)d van de %(required)d. Plan het volgende gesprek.",
+        held=progress.sessions_held,
+        required=progress.sessions_required,
+    )

@@ -21,6 +21,7 @@ from evc.procedure.models import (
     GroupAttendance,
     GuidanceSession,
     Intake,
+    OrganisationSettings,
     SelfAssessment,
     Trajectory,
 )
@@ -83,21 +84,73 @@ def load_progress(trajectories) -> None:
     if not trajectories:
         return
     ids = [t.id for t in trajectories]
-    today = date.today()
-    sessions = dict(
+    counts = _Counts.load(ids)
+    intakes = _intakes(ids)
+    settings = settings_for({t.organisation_id for t in trajectories})
+    for trajectory in trajectories:
+        trajectory._progress = counts.progress_of(trajectory, settings[trajectory.organisation_id])
+        # Fill the relationship from what was loaded, so templates do not query per row.
+        set_committed_value(trajectory, "intake", intakes.get(trajectory.id))
+
+
+@dataclass
+class _Counts:
+    """What the progress of some trajectories is made of, per trajectory id."""
+
+    sessions: dict[int, int]
+    attended: dict[int, int]
+    chosen: dict[int, tuple[str, ...]]
+    assessments: dict[int, dict[str, SelfAssessment]]
+    evidence: dict[int, dict[str, int]]
+
+    @classmethod
+    def load(cls, ids: list[int]) -> _Counts:
+        return cls(
+            sessions=_sessions_held(ids),
+            attended=_meetings_attended(ids),
+            chosen=_chosen(ids),
+            assessments=_self_assessments(ids),
+            evidence=evidence_counts(ids),
+        )
+
+    def progress_of(self, trajectory: Trajectory, setting: OrganisationSettings) -> Progress:
+        key = trajectory.id
+        return Progress(
+            sessions_held=self.sessions.get(key, 0),
+            sessions_required=setting.min_guidance_sessions,
+            group_meetings_attended=self.attended.get(key, 0),
+            group_meetings_recommended=setting.recommended_group_meetings,
+            stalled_after_days=setting.stalled_after_days,
+            chosen=self.chosen.get(key, ()),
+            self_assessments=self.assessments.get(key, {}),
+            evidence=self.evidence.get(key, {}),
+        )
+
+
+def _sessions_held(ids: list[int]) -> dict[int, int]:
+    """Guidance sessions held so far (none in the future), per trajectory."""
+    return dict(
         db.session.execute(
             select(GuidanceSession.trajectory_id, func.count(GuidanceSession.id))
-            .where(GuidanceSession.trajectory_id.in_(ids), GuidanceSession.held_on <= today)
+            .where(GuidanceSession.trajectory_id.in_(ids), GuidanceSession.held_on <= date.today())
             .group_by(GuidanceSession.trajectory_id)
         ).all()
     )
-    attended = dict(
+
+
+def _meetings_attended(ids: list[int]) -> dict[int, int]:
+    """Group meetings the volunteer was present at, per trajectory."""
+    return dict(
         db.session.execute(
             select(GroupAttendance.trajectory_id, func.count(GroupAttendance.id))
             .where(GroupAttendance.trajectory_id.in_(ids), GroupAttendance.present.is_(True))
             .group_by(GroupAttendance.trajectory_id)
         ).all()
     )
+
+
+def _chosen(ids: list[int]) -> dict[int, tuple[str, ...]]:
+    """The chosen competencies per trajectory, in the order of the framework."""
     chosen: dict[int, list[str]] = defaultdict(list)
     for trajectory_id, competency_id in db.session.execute(
         select(CompetencyChoice.trajectory_id, CompetencyChoice.competency_id).where(
@@ -105,32 +158,26 @@ def load_progress(trajectories) -> None:
         )
     ):
         chosen[trajectory_id].append(competency_id)
+    order = {cid: n for n, cid in enumerate(current_framework().competency_ids)}
+    return {
+        key: tuple(sorted(cids, key=lambda c: order.get(c, 99))) for key, cids in chosen.items()
+    }
+
+
+def _self_assessments(ids: list[int]) -> dict[int, dict[str, SelfAssessment]]:
     assessments: dict[int, dict[str, SelfAssessment]] = defaultdict(dict)
     for row in db.session.scalars(
         select(SelfAssessment).where(SelfAssessment.trajectory_id.in_(ids))
     ):
         assessments[row.trajectory_id][row.competency_id] = row
-    intakes = {
+    return assessments
+
+
+def _intakes(ids: list[int]) -> dict[int, Intake]:
+    return {
         row.trajectory_id: row
         for row in db.session.scalars(select(Intake).where(Intake.trajectory_id.in_(ids)))
     }
-    evidence = evidence_counts(ids)
-    settings = settings_for({t.organisation_id for t in trajectories})
-    order = {cid: n for n, cid in enumerate(current_framework().competency_ids)}
-    for trajectory in trajectories:
-        setting = settings[trajectory.organisation_id]
-        trajectory._progress = Progress(
-            sessions_held=sessions.get(trajectory.id, 0),
-            sessions_required=setting.min_guidance_sessions,
-            group_meetings_attended=attended.get(trajectory.id, 0),
-            group_meetings_recommended=setting.recommended_group_meetings,
-            stalled_after_days=setting.stalled_after_days,
-            chosen=tuple(sorted(chosen.get(trajectory.id, []), key=lambda c: order.get(c, 99))),
-            self_assessments=assessments.get(trajectory.id, {}),
-            evidence=evidence.get(trajectory.id, {}),
-        )
-        # Fill the relationship from what was loaded, so templates do not query per row.
-        set_committed_value(trajectory, "intake", intakes.get(trajectory.id))
 
 
 Trajectory.load_progress = staticmethod(load_progress)

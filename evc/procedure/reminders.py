@@ -5,18 +5,16 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import timedelta
 
-from flask import render_template
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from evc.audit import log_action
 from evc.db import utcnow
 from evc.extensions import db
-from evc.mail import absolute_url, queue_mail
+from evc.mail import absolute_url, mail_user
 from evc.procedure.models import Trajectory
 from evc.procedure.phases import ACTIVE_PHASES, PHASE_LABELS
+from evc.procedure.services.common import log_on_trajectory
 from evc.procedure.settings import settings_for
 
 # A supervisor hears about the same stalled trajectory at most once a week.
@@ -44,42 +42,41 @@ def send_stall_reminders(now=None) -> int:
     """Queue one mail per supervisor listing their stalled trajectories; returns the number of
     mails. Trajectories reminded less than a week ago (and not active since) are skipped."""
     now = now or utcnow()
-    due = [
-        t
-        for t in stalled_trajectories(now)
-        if t.stall_reminder_at is None or now - t.stall_reminder_at > REMIND_AGAIN_AFTER
-    ]
+    due = [t for t in stalled_trajectories(now) if _reminder_due(t, now)]
     per_supervisor: dict[int, list[Trajectory]] = defaultdict(list)
     for trajectory in due:
         per_supervisor[trajectory.supervisor_id].append(trajectory)
     for trajectories in per_supervisor.values():
-        supervisor = trajectories[0].supervisor
-        with force_locale(supervisor.language):
-            body = render_template(
-                "email/stalled_reminder.txt",
-                user=supervisor,
-                stalled=[(t, (now - t.last_activity_at).days) for t in trajectories],
-                links={
-                    t.id: absolute_url("procedure.trajectory", trajectory_id=t.id)
-                    for t in trajectories
-                },
-                phase_labels=PHASE_LABELS,
-            )
-            queue_mail(
-                supervisor,
-                _("Trajecten waar niets meer gebeurt"),
-                body,
-                organisation_id=_one_organisation(trajectories),
-            )
-        for trajectory in trajectories:
-            trajectory.stall_reminder_at = now
-            log_action(
-                "trajectory.stall_reminder",
-                organisation_id=trajectory.organisation_id,
-                obj=trajectory,
-            )
+        _remind_supervisor(trajectories, now)
+        _mark_reminded(trajectories, now)
     db.session.flush()
     return len(per_supervisor)
+
+
+def _reminder_due(trajectory: Trajectory, now) -> bool:
+    reminded = trajectory.stall_reminder_at
+    return reminded is None or now - reminded > REMIND_AGAIN_AFTER
+
+
+def _remind_supervisor(trajectories: list[Trajectory], now) -> None:
+    """One mail to the supervisor of ``trajectories``, with the days since the last activity."""
+    mail_user(
+        trajectories[0].supervisor,
+        "email/stalled_reminder.txt",
+        lambda: _("Trajecten waar niets meer gebeurt"),
+        organisation_id=_one_organisation(trajectories),
+        stalled=[(t, (now - t.last_activity_at).days) for t in trajectories],
+        links={
+            t.id: absolute_url("procedure.trajectory", trajectory_id=t.id) for t in trajectories
+        },
+        phase_labels=PHASE_LABELS,
+    )
+
+
+def _mark_reminded(trajectories: list[Trajectory], now) -> None:
+    for trajectory in trajectories:
+        trajectory.stall_reminder_at = now
+        log_on_trajectory(trajectory, "trajectory.stall_reminder", actor=None)
 
 
 def _one_organisation(trajectories: list[Trajectory]) -> int | None:

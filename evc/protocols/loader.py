@@ -71,10 +71,17 @@ def item_hash(text: str) -> str:
 
 
 class _Reader(Reader):
-    """The shared reader plus the checklists of a protocol (no item twice)."""
+    """The shared reader plus the code and the checklists of a protocol (no item twice)."""
 
     def text(self, data: dict, name: str, limit: int = 2000) -> str:
         return self.line(self.present(data, name), name, limit)
+
+    def key(self, data: dict) -> str:
+        """The protocol's code: lowercase letters, digits and _, starting with a letter."""
+        key = self.text(data, "id", 63)
+        if not ID_PATTERN.match(key):
+            self.fail("id", "must be lowercase letters, digits and _ (starting with a letter)")
+        return key
 
     def items(self, data: dict, name: str) -> tuple[str, ...]:
         result: list[str] = []
@@ -115,17 +122,10 @@ class _Reader(Reader):
 def parse_protocol(data, where: Path | str = "(protocol)") -> ProtocolSpec:
     """Validate one protocol given as a mapping (from a file or a form)."""
     reader = _Reader(where, ProtocolError)
-    if not isinstance(data, dict):
-        reader.fail("(top level)", "must be a mapping")
-    key = reader.text(data, "id", 63)
-    if not ID_PATTERN.match(key):
-        reader.fail("id", "must be lowercase letters, digits and _ (starting with a letter)")
+    data = reader.mapping(data, "(top level)")
+    key = reader.key(data)
     risk = reader.choice(data, "risk_level", list(RiskLevel), "must be low, medium or high")
-    if "reserved_act" not in data:
-        reader.fail("reserved_act", "is missing")
-    reserved = data["reserved_act"]
-    if not isinstance(reserved, bool):
-        reader.fail("reserved_act", "must be true or false")
+    reserved = reader.boolean(data, "reserved_act")
     return ProtocolSpec(
         key=key,
         version=reader.integer(data, "version", 1, 10_000),

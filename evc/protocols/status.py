@@ -123,9 +123,7 @@ def missing_resources(
         for text in version.confirmable_resources
         if not _done(clearance, ItemKind.RESOURCE, text)
     ]
-    if version.needs_vog and (problem := vog_problem(vog, on)):
-        result.append(problem)
-    return result
+    return result + _vog_missing(version, vog, on)
 
 
 def _done(clearance: Clearance, kind: ItemKind, text: str) -> bool:
@@ -150,16 +148,20 @@ def evaluate(
             State.REVOKED, [Missing("revoked", _("De bevoegdverklaring is ingetrokken."))]
         )
     if clearance.status == ClearanceStatus.IN_PROGRESS:
-        missing = [
-            *missing_knowledge(clearance, version),
-            *missing_skills(clearance, version),
-            *missing_resources(clearance, version, vog, on),
-            Missing(
-                "not_granted", _("De instructeur heeft de bevoegdverklaring nog niet gegeven.")
-            ),
-        ]
-        return Verdict(State.IN_PROGRESS, missing)
+        return Verdict(State.IN_PROGRESS, _missing_for_grant(clearance, version, vog, on))
     return _evaluate_granted(clearance, version, vog, on, client)
+
+
+def _missing_for_grant(
+    clearance: Clearance, version: ProtocolVersion, vog: VolunteerVog | None, on: date
+) -> list[Missing]:
+    """For a clearance in progress: every item still open, and the grant itself."""
+    return [
+        *missing_knowledge(clearance, version),
+        *missing_skills(clearance, version),
+        *missing_resources(clearance, version, vog, on),
+        Missing("not_granted", _("De instructeur heeft de bevoegdverklaring nog niet gegeven.")),
+    ]
 
 
 def _evaluate_granted(clearance, version, vog, on, client) -> Verdict:
@@ -167,25 +169,44 @@ def _evaluate_granted(clearance, version, vog, on, client) -> Verdict:
     if on >= until:
         text = _("De bevoegdverklaring is verlopen op %(date)s.", date=format_date(until, "long"))
         return Verdict(State.EXPIRED, [Missing("expired", text)], until)
-    missing = []
-    if on < clearance.granted_on:
-        when = format_date(clearance.granted_on, "long")
-        missing.append(
-            Missing("not_yet_valid", _("De bevoegdverklaring geldt pas vanaf %(date)s.", date=when))
-        )
     knowledge = missing_knowledge(clearance, version)
-    missing.extend(knowledge)
-    if version.needs_vog and (problem := vog_problem(vog, on)):
-        missing.append(problem)
-    if client is not None and clearance.client_reference:
-        if client.strip().lower() != clearance.client_reference.lower():
-            text = _("Alleen bevoegd voor cliënt %(ref)s.", ref=clearance.client_reference)
-            missing.append(Missing("other_client", text))
+    missing = [
+        *_not_yet_valid(clearance.granted_on, on),
+        *knowledge,
+        *_vog_missing(version, vog, on),
+        *_other_client(clearance, client),
+    ]
     if knowledge:
         return Verdict(State.REACKNOWLEDGE, missing, until)
     warn_days = current_app.config["CLEARANCE_WARNING_DAYS"]
     state = State.EXPIRES_SOON if (until - on).days <= warn_days else State.CLEARED
     return Verdict(state, missing, until)
+
+
+def _not_yet_valid(granted_on: date, on: date) -> list[Missing]:
+    if on >= granted_on:
+        return []
+    when = format_date(granted_on, "long")
+    return [
+        Missing("not_yet_valid", _("De bevoegdverklaring geldt pas vanaf %(date)s.", date=when))
+    ]
+
+
+def _vog_missing(version: ProtocolVersion, vog: VolunteerVog | None, on: date) -> list[Missing]:
+    """The VOG problem, for a protocol that asks for a VOG."""
+    if version.needs_vog and (problem := vog_problem(vog, on)):
+        return [problem]
+    return []
+
+
+def _other_client(clearance: Clearance, client: str | None) -> list[Missing]:
+    """A clearance scoped to one client does not hold for another (``client`` None: no scope)."""
+    if client is None or not clearance.client_reference:
+        return []
+    if client.strip().lower() == clearance.client_reference.lower():
+        return []
+    text = _("Alleen bevoegd voor cliënt %(ref)s.", ref=clearance.client_reference)
+    return [Missing("other_client", text)]
 
 
 def grant_blockers(

@@ -14,13 +14,12 @@ import pytest
 from PIL import Image
 
 from evc.errors import DomainError
+from evc.portfolio.filenames import content_disposition, safe_display_name
 from evc.portfolio.files import (
     ALLOWED,
     EXTENSIONS,
     CheckedFile,
     check_upload,
-    content_disposition,
-    safe_display_name,
 )
 
 MB = 1_000_000

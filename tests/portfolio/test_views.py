@@ -32,7 +32,7 @@ from evc.portfolio.models import (
     EvidenceLink,
     RefereeRequest,
 )
-from evc.portfolio.services import evidence as evidence_services
+from evc.portfolio.services import common as portfolio_common
 from evc.procedure.models import Trajectory
 from evc.procedure.phases import Phase
 from tests import factories
@@ -587,7 +587,7 @@ def test_a_failure_after_the_file_arrived_leaves_no_row_and_no_file(app, web, ve
     def broken(*_args, **_kwargs):
         raise RuntimeError("the audit log is down")
 
-    monkeypatch.setattr(evidence_services, "log_action", broken)
+    monkeypatch.setattr(portfolio_common, "log_action", broken)
     response = add_photo(web, vera)
     assert response.status_code == 500
     assert "Er is niets opgeslagen van deze actie." in text(response)

@@ -9,6 +9,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
+from evc import throttle
 from evc.accounts.models import AccountToken, Organisation, TokenPurpose, User
 from evc.accounts.passwords import hash_password, password_problem, verify_password
 from evc.accounts.services.identity import find_user_by_email, token_digest
@@ -115,8 +116,9 @@ def send_invitation(user: User, organisation: Organisation, actor: User) -> None
 def accept_invitation(record: AccountToken, password: str) -> User:
     """Set the first password through a valid invitation token (single use)."""
     user = _use_token(record, password)
-    for organisation_id in sorted(user.organisation_ids()) or [None]:
-        # Each organisation that invited the person reads in its own log that they started.
+    # Each organisation that invited the person reads in its own log that they started.
+    organisations: list[int | None] = [*sorted(user.organisation_ids())] or [None]
+    for organisation_id in organisations:
         log_action("invitation.accepted", actor=user, organisation_id=organisation_id, obj=user)
     db.session.flush()
     return user
@@ -125,13 +127,19 @@ def accept_invitation(record: AccountToken, password: str) -> User:
 # --- password reset ------------------------------------------------------------------------
 
 
-def request_password_reset(email: str) -> None:
+RESET_ACCOUNT_SCOPE = "reset-account"
+RESET_ADDRESS_SCOPE = "reset-address"
+
+
+def request_password_reset(email: str, address: str = "") -> None:
     """Mail a reset link when the address belongs to an active account; otherwise do nothing.
 
     The caller shows the same message either way, so the form does not reveal who has an account.
+    A few mails an hour per account at most, and a limit per client address: nobody can fill
+    someone's mailbox with reset mails.
     """
     user = find_user_by_email(email)
-    if user is None or not user.is_active_account:
+    if _reset_limit_reached(user, address) or user is None or not user.is_active_account:
         return
     minutes = current_app.config["PASSWORD_RESET_VALID_MINUTES"]
     token = issue_token(user, TokenPurpose.PASSWORD_RESET, timedelta(minutes=minutes), None)
@@ -144,6 +152,22 @@ def request_password_reset(email: str) -> None:
         minutes=minutes,
     )
     log_action("password.reset_requested", obj=user)
+
+
+def _reset_limit_reached(user: User | None, address: str) -> bool:
+    """Count this request; True (and logged) when the account or the address is over its limit."""
+    config, hour = current_app.config, timedelta(hours=1)
+    counted = [(RESET_ADDRESS_SCOPE, address, config["PASSWORD_RESET_MAX_PER_ADDRESS"])]
+    if user is not None:
+        counted.append(
+            (RESET_ACCOUNT_SCOPE, str(user.id), config["PASSWORD_RESET_MAX_PER_ACCOUNT"])
+        )
+    over = [s for s, key, most in counted if throttle.too_many(s, key, most=most, within=hour)]
+    for scope, key, _most in counted:
+        throttle.record(scope, key)
+    if over:
+        log_action("password.reset_throttled", obj=user, address=address)
+    return bool(over)
 
 
 def reset_password(record: AccountToken, password: str) -> User:

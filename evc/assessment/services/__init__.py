@@ -2,8 +2,9 @@
 
 Every write checks the domain rules, changes state, writes the audit row and flushes; the view
 commits once. Phase changes go through ``evc.procedure.services.advance_phase``. The parts:
-``assignment`` (assigning and independence), ``judging`` (steps 1 and 2) and ``report`` (step 3
-and the outcome); ``common`` holds what they share. Every public name is importable from here.
+``assignment`` (assigning and independence), ``completeness`` (step 1), ``judging`` (step 2)
+and ``report`` (step 3 and the outcome); ``common`` holds what they share. Every public name
+is importable from here.
 """
 
 from __future__ import annotations
@@ -26,20 +27,22 @@ from evc.assessment.services.common import (
     report_of,
     volunteer_label,
 )
-from evc.assessment.services.judging import (
+from evc.assessment.services.completeness import (
     ChecklistRow,
-    Difference,
-    both_judged,
     checklist,
     confirm_complete,
+    on_resubmitted,
+    return_for_more,
+    returns_of,
+)
+from evc.assessment.services.judging import (
+    Difference,
+    both_judged,
     differences,
     judgements_of,
     mark_judged,
-    on_resubmitted,
     partner_of,
     resolve,
-    return_for_more,
-    returns_of,
     save_judgement,
     unjudged,
 )

@@ -8,8 +8,7 @@ import secrets
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import selectinload
 
 from evc.accounts.models import Membership, Organisation, OrganisationKind, Role, User
@@ -25,9 +24,8 @@ from evc.assessment.services.common import (
     open_assignments,
     report_of,
 )
-from evc.audit import log_action
 from evc.db import utcnow
-from evc.errors import DomainError, flush_or_stale
+from evc.errors import DomainError, flush_or_refuse, flush_or_stale
 from evc.extensions import db
 from evc.mail import absolute_url
 from evc.procedure.models import (
@@ -38,6 +36,7 @@ from evc.procedure.models import (
     Trajectory,
 )
 from evc.procedure.phases import Phase
+from evc.procedure.services import log_on_trajectory
 from evc.procedure.settings import settings_of
 
 PSEUDONYM_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -56,29 +55,16 @@ class Relations:
     declined: set[int]  # assessors who declared they know the volunteer (this trajectory)
     open_assessors: set[int]  # assessors with an open assignment on this trajectory
 
+    def shares_organisation_with(self, assessor: User) -> bool:
+        """Is ``assessor`` a member of the volunteer's organisation? The trajectory's
+        organisation counts even when the volunteer no longer holds a role there."""
+        own = self.volunteer_organisations | {self.organisation_id}
+        return bool(own & assessor.organisation_ids())
+
 
 def relations_of(trajectory: Trajectory) -> Relations:
     volunteer_id = trajectory.volunteer_id
-    own_trajectories = select(Trajectory.id).where(Trajectory.volunteer_id == volunteer_id)
-    guided = set(
-        db.session.scalars(
-            select(Trajectory.supervisor_id).where(Trajectory.volunteer_id == volunteer_id)
-        )
-    )
-    guided |= set(
-        db.session.scalars(
-            select(GuidanceSession.supervisor_id).where(
-                GuidanceSession.trajectory_id.in_(own_trajectories)
-            )
-        )
-    )
-    guided |= set(
-        db.session.scalars(
-            select(GroupMeeting.supervisor_id)
-            .join(GroupAttendance, GroupAttendance.meeting_id == GroupMeeting.id)
-            .where(GroupAttendance.trajectory_id.in_(own_trajectories))
-        )
-    )
+    guided_by = _supervisors_of(volunteer_id)
     assignments = db.session.execute(
         select(Assignment.assessor_id, Assignment.status).where(
             Assignment.trajectory_id == trajectory.id
@@ -87,14 +73,36 @@ def relations_of(trajectory: Trajectory) -> Relations:
     return Relations(
         volunteer_id=volunteer_id,
         organisation_id=trajectory.organisation_id,
-        volunteer_organisations=set(
-            db.session.scalars(
-                select(Membership.organisation_id).where(Membership.user_id == volunteer_id)
-            )
-        ),
-        guided_by=guided - {None},
+        volunteer_organisations=_organisations_of(volunteer_id),
+        guided_by=guided_by,
         declined={a for a, s in assignments if s == AssignmentStatus.DECLINED},
         open_assessors={a for a, s in assignments if s in OPEN_STATUSES},
+    )
+
+
+def _supervisors_of(volunteer_id: int) -> set[int]:
+    """Who guides or guided the volunteer: the supervisor of any of their trajectories, of a
+    guidance session with them, or of a group meeting they were on the list of."""
+    own = select(Trajectory.id).where(Trajectory.volunteer_id == volunteer_id)
+    guided = set(
+        db.session.scalars(
+            select(Trajectory.supervisor_id).where(Trajectory.volunteer_id == volunteer_id)
+        )
+    )
+    sessions = select(GuidanceSession.supervisor_id).where(GuidanceSession.trajectory_id.in_(own))
+    meetings = (
+        select(GroupMeeting.supervisor_id)
+        .join(GroupAttendance, GroupAttendance.meeting_id == GroupMeeting.id)
+        .where(GroupAttendance.trajectory_id.in_(own))
+    )
+    for query in (sessions, meetings):
+        guided.update(s for s in db.session.scalars(query) if s is not None)
+    return guided
+
+
+def _organisations_of(user_id: int) -> set[int]:
+    return set(
+        db.session.scalars(select(Membership.organisation_id).where(Membership.user_id == user_id))
     )
 
 
@@ -105,14 +113,28 @@ def independence_problems(
     justification: str = "",
 ) -> list[str]:
     """Why ``assessor`` may not assess this volunteer; empty when they may."""
-    name = assessor.display_name
     if assessor.id == relations.volunteer_id:
         return [_("Een vrijwilliger kan zijn eigen portfolio niet beoordelen.")]
+    problems = _account_problems(assessor) + _relation_problems(assessor, relations)
+    if relations.shares_organisation_with(assessor):
+        problems += _internal_problems(assessor, settings, justification)
+    return problems
+
+
+def _account_problems(assessor: User) -> list[str]:
+    name = assessor.display_name
     problems = []
     if not assessor.is_active_account:
         problems.append(_("Het account van %(name)s is geblokkeerd.", name=name))
     if not assessor.has_role(Role.ASSESSOR):
         problems.append(_("%(name)s is geen beoordelaar.", name=name))
+    return problems
+
+
+def _relation_problems(assessor: User, relations: Relations) -> list[str]:
+    """What ties the assessor to this volunteer or this portfolio already."""
+    name = assessor.display_name
+    problems = []
     if assessor.id in relations.guided_by:
         problems.append(
             _(
@@ -127,35 +149,42 @@ def independence_problems(
         )
     if assessor.id in relations.open_assessors:
         problems.append(_("%(name)s beoordeelt dit portfolio al.", name=name))
-    # The trajectory's organisation counts even when the volunteer no longer holds a role there.
-    own = relations.volunteer_organisations | {relations.organisation_id}
-    shared = own & assessor.organisation_ids()
-    if shared:
-        if not settings.allow_internal_assessor:
-            problems.append(
-                _(
-                    "%(name)s hoort bij dezelfde organisatie als de vrijwilliger. Kies een "
-                    "beoordelaar van buiten de organisatie.",
-                    name=name,
-                )
-            )
-        elif len((justification or "").strip()) < MIN_JUSTIFICATION:
-            problems.append(
-                _(
-                    "%(name)s hoort bij dezelfde organisatie als de vrijwilliger. Leg uit waarom "
-                    "dat hier toch kan (minstens %(min)d tekens). Die uitleg komt in het rapport.",
-                    name=name,
-                    min=MIN_JUSTIFICATION,
-                )
-            )
     return problems
+
+
+def _internal_problems(
+    assessor: User, settings: OrganisationSettings, justification: str
+) -> list[str]:
+    """An assessor from the volunteer's own organisation: if allowed, and explained."""
+    name = assessor.display_name
+    if not settings.allow_internal_assessor:
+        message = _(
+            "%(name)s hoort bij dezelfde organisatie als de vrijwilliger. Kies een "
+            "beoordelaar van buiten de organisatie.",
+            name=name,
+        )
+        return [message]
+    if len((justification or "").strip()) < MIN_JUSTIFICATION:
+        message = _(
+            "%(name)s hoort bij dezelfde organisatie als de vrijwilliger. Leg uit waarom "
+            "dat hier toch kan (minstens %(min)d tekens). Die uitleg komt in het rapport.",
+            name=name,
+            min=MIN_JUSTIFICATION,
+        )
+        return [message]
+    return []
 
 
 def candidate_assessors(trajectory: Trajectory) -> list[User]:
     """People the coordinator can choose from: assessors of assessment pools, and of the
     volunteer's own organisation when the setting allows that."""
-    kinds = [OrganisationKind.ASSESSMENT]
-    query = (
+    query = _active_assessors().where(_pools_for(trajectory))
+    return list(db.session.scalars(query).unique())
+
+
+def _active_assessors() -> Select[User]:
+    """Active accounts with the assessor role in an active organisation, by name."""
+    return (
         select(User)
         .join(Membership, Membership.user_id == User.id)
         .join(Organisation, Organisation.id == Membership.organisation_id)
@@ -168,13 +197,14 @@ def candidate_assessors(trajectory: Trajectory) -> list[User]:
         .order_by(User.display_name, User.id)
         .distinct()
     )
+
+
+def _pools_for(trajectory: Trajectory) -> ColumnElement[bool]:
+    """The organisations whose assessors may assess ``trajectory``."""
+    pools = Organisation.kind.in_([OrganisationKind.ASSESSMENT])
     if settings_of(trajectory.organisation_id).allow_internal_assessor:
-        query = query.where(
-            (Organisation.kind.in_(kinds)) | (Organisation.id == trajectory.organisation_id)
-        )
-    else:
-        query = query.where(Organisation.kind.in_(kinds))
-    return list(db.session.scalars(query).unique())
+        return pools | (Organisation.id == trajectory.organisation_id)
+    return pools
 
 
 # --- assigning --------------------------------------------------------------------------------
@@ -196,44 +226,14 @@ def assign_assessor(
     trajectory: Trajectory, assessor: User, *, actor: User, justification: str = ""
 ) -> Assignment:
     """Assign ``assessor`` to a submitted trajectory after checking their independence."""
-    if trajectory.phase != Phase.ASSESSMENT:
-        raise DomainError(_("Een beoordelaar wijs je toe nadat het portfolio is ingediend."))
-    positions = needed_positions(trajectory)
-    if not positions:
-        raise DomainError(_("Dit portfolio heeft al genoeg beoordelaars."))
-    settings = settings_of(trajectory.organisation_id)
-    problems = independence_problems(assessor, relations_of(trajectory), settings, justification)
-    if problems:
-        raise DomainError(" ".join(problems), field="assessor")
+    position = _next_position(trajectory)
     relations = relations_of(trajectory)
-    own = relations.volunteer_organisations | {relations.organisation_id}
-    internal = bool(own & assessor.organisation_ids())
-    assignment = Assignment(
-        trajectory_id=trajectory.id,
-        assessor_id=assessor.id,
-        position=positions[0],
-        status=AssignmentStatus.ASSIGNED,
-        pseudonym=_new_pseudonym(),
-        assigned_by_id=actor.id,
-        internal_justification=justification.strip() if internal else None,
-    )
-    assignment.assessor = assessor
-    assignment.trajectory = trajectory
-    db.session.add(assignment)
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError as error:  # someone assigned the same position at the same moment
-        raise DomainError(_("Intussen is al een beoordelaar toegewezen.")) from error
-    log_action(
-        "assessment.assigned",
-        actor=actor,
-        organisation_id=trajectory.organisation_id,
-        obj=trajectory,
-        assessor_id=assessor.id,
-        position=assignment.position,
-        internal=internal,
-    )
+    _check_independent(assessor, relations, justification)
+    internal = relations.shares_organisation_with(assessor)
+    explained = justification.strip() if internal else None
+    assignment = _new_assignment(trajectory, assessor, position, explained, actor=actor)
+    details = {"assessor_id": assessor.id, "position": position, "internal": internal}
+    log_on_trajectory(trajectory, "assessment.assigned", actor=actor, **details)
     notify(
         assessor,
         "email/assessment_assigned.txt",
@@ -244,25 +244,59 @@ def assign_assessor(
     return assignment
 
 
+def _next_position(trajectory: Trajectory) -> int:
+    """The position the new assessor takes: only after submission, while one is needed."""
+    if trajectory.phase != Phase.ASSESSMENT:
+        raise DomainError(_("Een beoordelaar wijs je toe nadat het portfolio is ingediend."))
+    positions = needed_positions(trajectory)
+    if not positions:
+        raise DomainError(_("Dit portfolio heeft al genoeg beoordelaars."))
+    return positions[0]
+
+
+def _check_independent(assessor: User, relations: Relations, justification: str) -> None:
+    settings = settings_of(relations.organisation_id)
+    problems = independence_problems(assessor, relations, settings, justification)
+    if problems:
+        raise DomainError(" ".join(problems), field="assessor")
+
+
+def _new_assignment(
+    trajectory: Trajectory, assessor: User, position: int, justification: str | None, *, actor: User
+) -> Assignment:
+    """The assignment, stored unless someone took the same position at the same moment."""
+    assignment = Assignment(
+        trajectory_id=trajectory.id,
+        assessor_id=assessor.id,
+        position=position,
+        status=AssignmentStatus.ASSIGNED,
+        pseudonym=_new_pseudonym(),
+        assigned_by_id=actor.id,
+        internal_justification=justification,
+    )
+    assignment.assessor = assessor
+    assignment.trajectory = trajectory
+    db.session.add(assignment)
+    flush_or_refuse(DomainError(_("Intussen is al een beoordelaar toegewezen.")))
+    return assignment
+
+
 def _new_pseudonym() -> str:
     return "K-" + "".join(secrets.choice(PSEUDONYM_ALPHABET) for _ in range(5))
 
 
 def withdraw_assignment(assignment: Assignment, reason: str, *, actor: User) -> None:
     """The coordinator takes an assignment back (e.g. the assessor does not respond)."""
-    if not assignment.is_open:
-        raise DomainError(_("Deze toewijzing loopt niet meer."))
-    if not (reason or "").strip():
-        raise DomainError(_("Geef een reden op."), field="reason")
+    _check_withdrawable(assignment, reason)
     assignment.status = AssignmentStatus.WITHDRAWN
     assignment.decline_reason = reason.strip()
     flush_or_stale()
-    log_action(
+    assessor_id = assignment.assessor_id
+    log_on_trajectory(
+        assignment.trajectory,
         "assessment.assignment_withdrawn",
         actor=actor,
-        organisation_id=assignment.trajectory.organisation_id,
-        obj=assignment.trajectory,
-        assessor_id=assignment.assessor_id,
+        assessor_id=assessor_id,
     )
     notify(
         assignment.assessor,
@@ -271,6 +305,13 @@ def withdraw_assignment(assignment: Assignment, reason: str, *, actor: User) -> 
         assignment,
         link=absolute_url("assessment.queue"),
     )
+
+
+def _check_withdrawable(assignment: Assignment, reason: str) -> None:
+    if not assignment.is_open:
+        raise DomainError(_("Deze toewijzing loopt niet meer."))
+    if not (reason or "").strip():
+        raise DomainError(_("Geef een reden op."), field="reason")
 
 
 # --- declaring ------------------------------------------------------------------------------
@@ -283,12 +324,7 @@ def declare_independent(assignment: Assignment, *, actor: User) -> None:
     assignment.declared_at = utcnow()
     assignment.status = AssignmentStatus.ACTIVE
     flush_or_stale()
-    log_action(
-        "assessment.declared_independent",
-        actor=actor,
-        organisation_id=assignment.trajectory.organisation_id,
-        obj=assignment.trajectory,
-    )
+    log_on_trajectory(assignment.trajectory, "assessment.declared_independent", actor=actor)
 
 
 def decline(assignment: Assignment, reason: str, *, actor: User) -> None:
@@ -300,14 +336,15 @@ def decline(assignment: Assignment, reason: str, *, actor: User) -> None:
     assignment.declined_at = utcnow()
     assignment.decline_reason = (reason or "").strip() or None
     flush_or_stale()
-    trajectory = assignment.trajectory
-    log_action(
-        "assessment.declined",
-        actor=actor,
-        organisation_id=trajectory.organisation_id,
-        obj=trajectory,
-        assessor_id=assignment.assessor_id,
+    assessor_id = assignment.assessor_id
+    log_on_trajectory(
+        assignment.trajectory, "assessment.declined", actor=actor, assessor_id=assessor_id
     )
+    _ask_coordinators_for_another(assignment)
+
+
+def _ask_coordinators_for_another(assignment: Assignment) -> None:
+    trajectory = assignment.trajectory
     for coordinator in coordinators_of(trajectory.organisation_id):
         notify(
             coordinator,

@@ -4,6 +4,7 @@ sees of the volunteer, the open assignments, the report and the mail.
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -13,9 +14,11 @@ from evc.assessment.models import (
     AssessmentReport,
     Assignment,
     AssignmentStatus,
+    Verdict,
 )
+from evc.errors import DomainError
 from evc.extensions import db
-from evc.mail import mail_user
+from evc.mail import absolute_url, mail_user
 from evc.procedure.models import (
     Trajectory,
 )
@@ -68,6 +71,34 @@ def volunteer_label(assignment: Assignment) -> str:
     return trajectory.volunteer.display_name
 
 
+# --- what the assessor writes -------------------------------------------------------------------
+
+
+def chosen_verdict(value: str | None) -> Verdict:
+    """The verdict picked in the form; anything else is refused."""
+    try:
+        return Verdict(value or "")
+    except ValueError:
+        raise DomainError(_("Kies aangetoond of nog niet aangetoond."), field="verdict") from None
+
+
+def long_enough(text: str | None, message: str, field: str) -> str:
+    """``text`` without the spaces around it; refused with ``message`` when it is shorter than
+    ``MIN_MOTIVATION``."""
+    text = (text or "").strip()
+    if len(text) < MIN_MOTIVATION:
+        raise DomainError(message, field=field)
+    return text
+
+
+def written_motivation(data: dict) -> str:
+    """Why the assessor comes to their verdict, long enough to follow."""
+    message = _(
+        "Schrijf waarom je tot dit oordeel komt (minstens %(min)d tekens).", min=MIN_MOTIVATION
+    )
+    return long_enough(data.get("motivation"), message, "motivation")
+
+
 # --- mail ------------------------------------------------------------------------------------
 
 
@@ -87,3 +118,17 @@ def notify(user: User, template: str, subject, assignment: Assignment, **context
         volunteer=volunteer,
         **context,
     )
+
+
+def notify_volunteer_and_supervisor(
+    assignment: Assignment, template: str, subject, *, link: str, **context
+) -> None:
+    """Mail the volunteer and their supervisor about ``assignment``."""
+    trajectory = assignment.trajectory
+    for person in (trajectory.volunteer, trajectory.supervisor):
+        notify(person, template, subject, assignment, link=link, **context)
+
+
+def report_link(trajectory: Trajectory) -> str:
+    """The address of the trajectory's assessment report, for mail."""
+    return absolute_url("assessment.report", trajectory_id=trajectory.id)

@@ -1,10 +1,10 @@
-"""Steps 1 and 2 of the assessment: is the portfolio complete (or returned for more), the
-judgement per competency, and with two assessors their differences and the joint verdict.
+"""Step 2 of the assessment: the judgement per competency, and with two assessors their
+differences and the joint verdict.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -13,242 +13,83 @@ from sqlalchemy.orm import selectinload
 from evc.accounts.models import User
 from evc.assessment.models import (
     CRITERIA,
-    AssessmentReturn,
     Assignment,
     AssignmentStatus,
     Judgement,
     Resolution,
-    Verdict,
 )
-from evc.assessment.services.common import MIN_MOTIVATION, notify, open_assignments
-from evc.audit import log_action
+from evc.assessment.services.common import (
+    MIN_MOTIVATION,
+    chosen_verdict,
+    long_enough,
+    open_assignments,
+    written_motivation,
+)
+from evc.assessment.services.completeness import require_confirmed_complete, require_working
 from evc.db import utcnow
-from evc.errors import DomainError, flush_or_stale, stale_edit
+from evc.errors import DomainError, flush_or_stale, refuse_if_stale
 from evc.extensions import db
-from evc.mail import absolute_url
-from evc.procedure.models import (
-    Trajectory,
-)
 from evc.procedure.phases import Phase
-from evc.procedure.progress import load_progress
-from evc.procedure.services import advance_phase
-
-# --- step 1: completeness ----------------------------------------------------------------------
-
-
-@dataclass
-class ChecklistRow:
-    competency_id: str
-    rated: bool
-    starr_complete: bool
-    evidence: int
-    referees: list = field(default_factory=list)  # (item title, status value, expired)
-
-    @property
-    def ok(self) -> bool:
-        return self.rated and self.starr_complete and self.evidence > 0
-
-
-def checklist(trajectory: Trajectory) -> list[ChecklistRow]:
-    """What the portfolio holds per chosen competency (a fixed number of queries)."""
-    from evc.portfolio.models import EvidenceItem, EvidenceLink, RefereeRequest
-
-    load_progress([trajectory])
-    progress = trajectory.progress
-    referees: dict[str, list] = {}
-    rows = db.session.execute(
-        select(EvidenceLink.competency_id, EvidenceItem.title, RefereeRequest)
-        .join(EvidenceItem, EvidenceItem.id == EvidenceLink.item_id)
-        .join(RefereeRequest, RefereeRequest.item_id == EvidenceItem.id)
-        .where(EvidenceItem.trajectory_id == trajectory.id)
-        .order_by(EvidenceItem.id)
-    ).all()
-    for competency_id, title, request in rows:
-        referees.setdefault(competency_id, []).append(
-            (title, request.status.value, request.is_expired)
-        )
-    result = []
-    for competency_id in progress.chosen:
-        assessment = progress.self_assessments.get(competency_id)
-        result.append(
-            ChecklistRow(
-                competency_id=competency_id,
-                rated=bool(assessment and assessment.rating is not None),
-                starr_complete=bool(assessment and assessment.is_complete),
-                evidence=progress.evidence.get(competency_id, 0),
-                referees=referees.get(competency_id, []),
-            )
-        )
-    return result
-
-
-def require_working(assignment: Assignment) -> None:
-    if assignment.status == AssignmentStatus.ASSIGNED:
-        raise DomainError(_("Geef eerst je verklaring dat je de vrijwilliger niet kent."))
-    if assignment.status != AssignmentStatus.ACTIVE:
-        raise DomainError(_("Je beoordeling is afgerond en kan niet meer worden gewijzigd."))
-    if assignment.trajectory.phase != Phase.ASSESSMENT:
-        raise DomainError(
-            _("Het portfolio is teruggestuurd. Je kunt verder als het opnieuw is ingediend.")
-        )
-
-
-def confirm_complete(assignment: Assignment, *, actor: User) -> None:
-    require_working(assignment)
-    assignment.completeness_confirmed_at = utcnow()
-    flush_or_stale()
-    log_action(
-        "assessment.complete",
-        actor=actor,
-        organisation_id=assignment.trajectory.organisation_id,
-        obj=assignment.trajectory,
-    )
-
-
-def return_for_more(
-    assignment: Assignment, notes: dict[str, str], general_note: str, *, actor: User
-) -> AssessmentReturn:
-    """Send the portfolio back to recognition with what is missing per competency."""
-    require_working(assignment)
-    trajectory = assignment.trajectory
-    chosen = set(trajectory.progress.chosen)
-    notes = {cid: text.strip() for cid, text in notes.items() if (text or "").strip()}
-    if set(notes) - chosen:
-        raise DomainError(_("Schrijf alleen iets bij de gekozen competenties."))
-    if not notes:
-        raise DomainError(
-            _("Schrijf bij minstens één competentie wat er nog ontbreekt."), field="notes"
-        )
-    returned = AssessmentReturn(
-        assignment_id=assignment.id,
-        trajectory_id=trajectory.id,
-        general_note=(general_note or "").strip(),
-        notes=notes,
-    )
-    db.session.add(returned)
-    # Every assessor looks again at the changed portfolio: step 1 reopens, and a second
-    # assessor who was already done may revise their judgements.
-    for member in open_assignments(trajectory):
-        member.completeness_confirmed_at = None
-        if member.status == AssignmentStatus.JUDGED:
-            member.status = AssignmentStatus.ACTIVE
-            member.judged_at = None
-    advance_phase(
-        trajectory,
-        Phase.RECOGNITION,
-        actor=actor,
-        reason=returned.general_note or _("Het portfolio is nog niet compleet."),
-    )
-    log_action(
-        "assessment.returned",
-        actor=actor,
-        organisation_id=trajectory.organisation_id,
-        obj=trajectory,
-        competencies=sorted(notes),
-    )
-    for person in (trajectory.volunteer, trajectory.supervisor):
-        notify(
-            person,
-            "email/assessment_returned.txt",
-            lambda: _("De beoordelaar vraagt om meer bewijs"),
-            assignment,
-            link=absolute_url("procedure.trajectory", trajectory_id=trajectory.id),
-            returned=returned,
-        )
-    return returned
-
-
-def returns_of(trajectory_id: int) -> list[AssessmentReturn]:
-    return list(
-        db.session.scalars(
-            select(AssessmentReturn)
-            .where(AssessmentReturn.trajectory_id == trajectory_id)
-            .order_by(AssessmentReturn.id.desc())
-        )
-    )
-
-
-def on_resubmitted(trajectory: Trajectory) -> None:
-    """After a return, the same assessors continue: tell them the portfolio is back."""
-    for assignment in open_assignments(trajectory):
-        if assignment.status == AssignmentStatus.ACTIVE:
-            notify(
-                assignment.assessor,
-                "email/assessment_resubmitted.txt",
-                lambda: _("Het portfolio is opnieuw ingediend"),
-                assignment,
-                link=absolute_url("assessment.workspace", assignment_id=assignment.id),
-            )
-
-
-# --- step 2: judging --------------------------------------------------------------------------
+from evc.procedure.services import log_on_trajectory
 
 
 def _require_judging(assignment: Assignment) -> None:
     require_working(assignment)
-    if assignment.completeness_confirmed_at is None:
-        raise DomainError(_("Controleer eerst of het portfolio compleet is (stap 1)."))
+    require_confirmed_complete(assignment)
 
 
 def save_judgement(
-    assignment: Assignment,
-    competency_id: str,
-    data: dict,
-    *,
-    version_id: int | None,
-    actor: User,
+    assignment: Assignment, competency_id: str, data: dict, *, version_id: int | None, actor: User
 ) -> Judgement:
     """Save the assessor's verdict on one chosen competency. ``data``: verdict, motivation,
     advice, criteria {criterion: {"sufficient": bool, "note": str}}."""
     _require_judging(assignment)
-    if competency_id not in assignment.trajectory.progress.chosen:
-        raise DomainError(_("Deze competentie is niet gekozen en wordt niet beoordeeld."))
-    try:
-        verdict = Verdict(data.get("verdict") or "")
-    except ValueError:
-        raise DomainError(_("Kies aangetoond of nog niet aangetoond."), field="verdict") from None
-    motivation = (data.get("motivation") or "").strip()
-    if len(motivation) < MIN_MOTIVATION:
-        raise DomainError(
-            _("Schrijf waarom je tot dit oordeel komt (minstens %(min)d tekens).", min=10),
-            field="motivation",
-        )
-    criteria = {}
-    for criterion in CRITERIA:
-        given = (data.get("criteria") or {}).get(criterion) or {}
-        if given.get("sufficient") not in (True, False):
-            raise DomainError(
-                _("Geef bij elk VRAAK-criterium aan of het voldoende is."), field=criterion
-            )
-        criteria[criterion] = {
-            "sufficient": given["sufficient"],
-            "note": (given.get("note") or "").strip()[:2000],
-        }
-    judgement = db.session.scalar(
-        select(Judgement).where(
-            Judgement.assignment_id == assignment.id, Judgement.competency_id == competency_id
-        )
-    )
-    if judgement is None:
-        if version_id:
-            raise stale_edit()
-        judgement = Judgement(assignment_id=assignment.id, competency_id=competency_id)
-        db.session.add(judgement)
-    elif version_id != judgement.version_id:
-        raise stale_edit()
+    _require_chosen(assignment, competency_id)
+    verdict = chosen_verdict(data.get("verdict"))
+    motivation = written_motivation(data)
+    criteria = _vraak_criteria(data.get("criteria") or {})
+    judgement = _judgement_to_write(assignment, competency_id, version_id)
     judgement.verdict = verdict
     judgement.motivation = motivation
     judgement.advice = (data.get("advice") or "").strip()
     judgement.criteria = criteria
     flush_or_stale()
-    log_action(
-        "assessment.judged",
-        actor=actor,
-        organisation_id=assignment.trajectory.organisation_id,
-        obj=assignment.trajectory,
-        competency=competency_id,
-        verdict=verdict.value,
+    details = {"competency": competency_id, "verdict": verdict.value}
+    log_on_trajectory(assignment.trajectory, "assessment.judged", actor=actor, **details)
+    return judgement
+
+
+def _require_chosen(assignment: Assignment, competency_id: str) -> None:
+    if competency_id not in assignment.trajectory.progress.chosen:
+        raise DomainError(_("Deze competentie is niet gekozen en wordt niet beoordeeld."))
+
+
+def _vraak_criteria(given: dict) -> dict[str, dict]:
+    """Per VRAAK criterion whether it is sufficient (an answer is required) and a note."""
+    return {criterion: _criterion(criterion, given.get(criterion) or {}) for criterion in CRITERIA}
+
+
+def _criterion(criterion: str, given: dict) -> dict:
+    if given.get("sufficient") not in (True, False):
+        raise DomainError(
+            _("Geef bij elk VRAAK-criterium aan of het voldoende is."), field=criterion
+        )
+    return {"sufficient": given["sufficient"], "note": (given.get("note") or "").strip()[:2000]}
+
+
+def _judgement_to_write(
+    assignment: Assignment, competency_id: str, version_id: int | None
+) -> Judgement:
+    """The stored judgement, or a new one for the first save; a stale form is refused."""
+    judgement = db.session.scalar(
+        select(Judgement).where(
+            Judgement.assignment_id == assignment.id, Judgement.competency_id == competency_id
+        )
     )
+    refuse_if_stale(judgement, version_id)
+    if judgement is None:
+        judgement = Judgement(assignment_id=assignment.id, competency_id=competency_id)
+        db.session.add(judgement)
     return judgement
 
 
@@ -288,12 +129,9 @@ def mark_judged(assignment: Assignment, *, actor: User) -> None:
     assignment.status = AssignmentStatus.JUDGED
     assignment.judged_at = utcnow()
     flush_or_stale()
-    log_action(
-        "assessment.judgements_done",
-        actor=actor,
-        organisation_id=assignment.trajectory.organisation_id,
-        obj=assignment.trajectory,
-        position=assignment.position,
+    position = assignment.position
+    log_on_trajectory(
+        assignment.trajectory, "assessment.judgements_done", actor=actor, position=position
     )
 
 
@@ -335,12 +173,7 @@ def differences(assignment: Assignment) -> list[Difference]:
         return []
     lead, second = sorted([assignment, partner], key=lambda a: a.position)
     mine, theirs = judgements_of(lead), judgements_of(second)
-    resolved = {
-        r.competency_id: r
-        for r in db.session.scalars(
-            select(Resolution).where(Resolution.trajectory_id == assignment.trajectory_id)
-        )
-    }
+    resolved = resolutions_of(assignment.trajectory_id)
     return [
         Difference(c, mine[c], theirs[c], resolved.get(c))
         for c in assignment.trajectory.progress.chosen
@@ -348,42 +181,56 @@ def differences(assignment: Assignment) -> list[Difference]:
     ]
 
 
+def resolutions_of(trajectory_id: int) -> dict[str, Resolution]:
+    """The verdicts two assessors agreed on, per competency."""
+    return {
+        r.competency_id: r
+        for r in db.session.scalars(
+            select(Resolution).where(Resolution.trajectory_id == trajectory_id)
+        )
+    }
+
+
 def resolve(
     assignment: Assignment, competency_id: str, verdict: str, reason: str, *, actor: User
 ) -> Resolution:
     """The lead assessor records the verdict both agreed on where they differed, with why."""
+    _require_lead_in_assessment(assignment)
+    difference = _difference_on(assignment, competency_id)
+    agreed = chosen_verdict(verdict)
+    why = _why_agreed(reason)
+    row = difference.resolution or Resolution(
+        trajectory_id=assignment.trajectory_id, competency_id=competency_id
+    )
+    row.verdict = agreed
+    row.reason = why
+    row.resolved_by_id = actor.id
+    db.session.add(row)
+    db.session.flush()
+    details = {"competency": competency_id, "verdict": agreed.value}
+    log_on_trajectory(assignment.trajectory, "assessment.resolved", actor=actor, **details)
+    return row
+
+
+def _require_lead_in_assessment(assignment: Assignment) -> None:
     if assignment.position != 1:
         raise DomainError(_("De eerste beoordelaar legt het gezamenlijke oordeel vast."))
     if assignment.trajectory.phase != Phase.ASSESSMENT:
         raise DomainError(_("Dit kan alleen tijdens de beoordeling."))
+
+
+def _why_agreed(reason: str) -> str:
+    message = _(
+        "Schrijf op waarom jullie tot dit oordeel komen (minstens %(min)d tekens).",
+        min=MIN_MOTIVATION,
+    )
+    return long_enough(reason, message, "reason")
+
+
+def _difference_on(assignment: Assignment, competency_id: str) -> Difference:
     difference = next(
         (d for d in differences(assignment) if d.competency_id == competency_id), None
     )
     if difference is None:
         raise DomainError(_("Over deze competentie verschillen jullie niet van oordeel."))
-    try:
-        verdict = Verdict(verdict or "")
-    except ValueError:
-        raise DomainError(_("Kies aangetoond of nog niet aangetoond."), field="verdict") from None
-    if len((reason or "").strip()) < MIN_MOTIVATION:
-        raise DomainError(
-            _("Schrijf op waarom jullie tot dit oordeel komen (minstens %(min)d tekens).", min=10),
-            field="reason",
-        )
-    row = difference.resolution or Resolution(
-        trajectory_id=assignment.trajectory_id, competency_id=competency_id
-    )
-    row.verdict = verdict
-    row.reason = reason.strip()
-    row.resolved_by_id = actor.id
-    db.session.add(row)
-    db.session.flush()
-    log_action(
-        "assessment.resolved",
-        actor=actor,
-        organisation_id=assignment.trajectory.organisation_id,
-        obj=assignment.trajectory,
-        competency=competency_id,
-        verdict=verdict.value,
-    )
-    return row
+    return difference

@@ -12,7 +12,7 @@ from evc.certificates.loaders import CERTIFICATE, closing_url
 from evc.certificates.models import Certificate
 from evc.certificates.views.blueprint import bp
 from evc.formfields import filled
-from evc.portfolio.files import content_disposition
+from evc.portfolio.filenames import content_disposition
 from evc.procedure.loaders import trajectory_url
 from evc.web import actor, attempt, done, page, permission, refuse, save
 

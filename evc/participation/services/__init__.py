@@ -1,5 +1,5 @@
-"""Writes and reads of the participation log, by sub-area: agreements, hours, reports and the
-klantmanagers of a municipality. The names other modules use are here."""
+"""Writes and reads of the participation log, by sub-area: agreements, hours, reports, the
+klantmanagers of a municipality and the dashboard. The names other modules use are here."""
 
 from __future__ import annotations
 
@@ -24,13 +24,13 @@ from evc.participation.services.case_managers import (
     record_case_manager_read,
     shared_with_case_managers,
 )
+from evc.participation.services.dashboard import dashboard_summary
 from evc.participation.services.hours import (
     MAX_MINUTES_PER_DAY,
     add_hours_to_portfolio,
     approve_entry,
     approve_week,
     chosen_competencies,
-    dashboard_summary,
     decline_entry,
     log_hours,
     portfolio_trajectories,

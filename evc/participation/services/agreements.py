@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -118,16 +119,13 @@ def find_or_add_municipality(name: str, *, actor: User, organisation_id: int) ->
     for row in municipalities():
         if _municipality_key(row.name) == key:
             return row
-    stored = municipality_name(name)
-    if len(stored) > 200:
-        raise DomainError(_("Deze naam is te lang."), field="municipality")
-    if db.session.scalar(
-        select(Organisation.id).where(func.lower(Organisation.name) == stored.lower())
-    ):
-        raise DomainError(
-            _("Er is al een organisatie met de naam %(name)s die geen gemeente is.", name=stored),
-            field="municipality",
-        )
+    return _add_municipality(municipality_name(name), actor, organisation_id)
+
+
+def _add_municipality(stored: str, actor: User, organisation_id: int) -> Organisation:
+    """A new municipality under its stored name; the audit row goes to the organisation whose
+    agreement named it."""
+    _check_new_municipality_name(stored)
     row = Organisation(name=stored, kind=OrganisationKind.MUNICIPALITY)
     db.session.add(row)
     db.session.flush()
@@ -141,10 +139,31 @@ def find_or_add_municipality(name: str, *, actor: User, organisation_id: int) ->
     return row
 
 
+def _check_new_municipality_name(stored: str) -> None:
+    """Short enough, and not the name of an organisation of another kind."""
+    if len(stored) > 200:
+        raise DomainError(_("Deze naam is te lang."), field="municipality")
+    if db.session.scalar(
+        select(Organisation.id).where(func.lower(Organisation.name) == stored.lower())
+    ):
+        raise DomainError(
+            _("Er is al een organisatie met de naam %(name)s die geen gemeente is.", name=stored),
+            field="municipality",
+        )
+
+
 def _check_terms(data: dict) -> None:
     if not _municipality_key(data.get("municipality")):
         raise DomainError(_("Vul de gemeente in."), field="municipality")
-    reference = (data.get("client_reference") or "").strip()
+    _check_client_reference((data.get("client_reference") or "").strip())
+    if not (data.get("activity") or "").strip():
+        raise DomainError(_("Vul in welk werk de deelnemer doet."), field="activity")
+    _check_weekly_minutes(data.get("weekly_minutes_min"), data.get("weekly_minutes_max"))
+    _check_dates(data)
+
+
+def _check_client_reference(reference: str) -> None:
+    """The municipality's own number for the client: given, and never a BSN."""
     if not reference:
         raise DomainError(_("Vul het klantnummer van de gemeente in."), field="client_reference")
     if looks_like_bsn(reference):
@@ -155,9 +174,10 @@ def _check_terms(data: dict) -> None:
             ),
             field="client_reference",
         )
-    if not (data.get("activity") or "").strip():
-        raise DomainError(_("Vul in welk werk de deelnemer doet."), field="activity")
-    low, high = data.get("weekly_minutes_min"), data.get("weekly_minutes_max")
+
+
+def _check_weekly_minutes(low: int | None, high: int | None) -> None:
+    """A range of whole quarters of an hour per week, at most 40 hours."""
     if low is None or high is None or low < 0 or high <= 0:
         raise DomainError(_("Vul het aantal uren per week in."), field="weekly_minutes_min")
     if low % 15 or high % 15:
@@ -168,7 +188,6 @@ def _check_terms(data: dict) -> None:
         )
     if high > MAX_MINUTES_PER_WEEK:
         raise DomainError(_("Meer dan 40 uur per week kan niet."), field="weekly_minutes_max")
-    _check_dates(data)
 
 
 def _check_dates(data: dict) -> None:
@@ -179,7 +198,12 @@ def _check_dates(data: dict) -> None:
         raise DomainError(_("Vul de einddatum in."), field="ends_on")
     if ends < starts:
         raise DomainError(_("De einddatum mag niet vóór de begindatum liggen."), field="ends_on")
-    rule = REGIME_RULES[Regime(data["regime"])]
+    _check_regime_period(Regime(data["regime"]), starts, ends)
+
+
+def _check_regime_period(regime: Regime, starts: date, ends: date) -> None:
+    """The tegenprestatie ends with 2026; maatschappelijke participatie starts in 2027."""
+    rule = REGIME_RULES[regime]
     if rule.valid_until and ends > rule.valid_until:
         raise DomainError(
             _(
@@ -218,10 +242,7 @@ def create_agreement(
     organisation: Organisation, data: dict, *, actor: User
 ) -> ParticipationAgreement:
     """Record a participation agreement; mails the client and the host contact."""
-    client = db.session.get(User, data.get("client_id") or 0)
-    host = db.session.get(Organisation, data.get("host_organisation_id") or 0)
-    contact = db.session.get(User, data.get("host_contact_id") or 0)
-    client, host, contact = _checked_people(organisation, client, host, contact)
+    client, host, contact = _people(organisation, data)
     _check_terms(data)
     agreement = ParticipationAgreement(
         organisation_id=organisation.id,
@@ -233,16 +254,23 @@ def create_agreement(
     _apply_terms(agreement, data, actor)
     db.session.add(agreement)
     db.session.flush()
-    log_action(
-        "participation.agreement_created",
-        actor=actor,
-        organisation_id=organisation.id,
-        obj=agreement,
-    )
+    log_action("participation.agreement_created", actor=actor, **in_agreement(agreement))
+    _mail_new_agreement(agreement, client, contact)
+    return agreement
+
+
+def _people(organisation: Organisation, data: dict) -> tuple[User, Organisation, User]:
+    """The client, host organisation and host contact the form chose, once each fits."""
+    client = db.session.get(User, data.get("client_id") or 0)
+    host = db.session.get(Organisation, data.get("host_organisation_id") or 0)
+    contact = db.session.get(User, data.get("host_contact_id") or 0)
+    return _checked_people(organisation, client, host, contact)
+
+
+def _mail_new_agreement(agreement: ParticipationAgreement, client: User, contact: User) -> None:
     for person, side in ((client, "client"), (contact, "host")):
         template = f"participation_agreement_{side}.txt"
         mail_about_agreement(person, agreement, template, _agreement_subject)
-    return agreement
 
 
 def update_agreement(
@@ -252,10 +280,23 @@ def update_agreement(
     if version_id != agreement.version_id:
         raise stale_edit()
     _check_terms(data)
+    _check_hours_inside(agreement, data["starts_on"], data["ends_on"])
+    before = {name: str(getattr(agreement, name)) for name in AGREEMENT_FIELDS}
+    _apply_terms(agreement, data, actor)
+    changed = sorted(n for n in AGREEMENT_FIELDS if str(getattr(agreement, n)) != before[n])
+    db.session.flush()
+    log_action(
+        "participation.agreement_changed", actor=actor, **in_agreement(agreement), fields=changed
+    )
+    return agreement
+
+
+def _check_hours_inside(agreement: ParticipationAgreement, starts: date, ends: date) -> None:
+    """The hours already logged stay inside the agreement's new period."""
     outside = db.count(
         select(func.count(HoursEntry.id)).where(
             HoursEntry.agreement_id == agreement.id,
-            (HoursEntry.worked_on < data["starts_on"]) | (HoursEntry.worked_on > data["ends_on"]),
+            (HoursEntry.worked_on < starts) | (HoursEntry.worked_on > ends),
         )
     )
     if outside:
@@ -266,33 +307,13 @@ def update_agreement(
             ),
             field="starts_on",
         )
-    before = {name: str(getattr(agreement, name)) for name in AGREEMENT_FIELDS}
-    _apply_terms(agreement, data, actor)
-    changed = sorted(n for n in AGREEMENT_FIELDS if str(getattr(agreement, n)) != before[n])
-    db.session.flush()
-    log_action(
-        "participation.agreement_changed",
-        actor=actor,
-        organisation_id=agreement.organisation_id,
-        obj=agreement,
-        fields=changed,
-    )
-    return agreement
 
 
 def add_exemption(
     agreement: ParticipationAgreement, starts_on: date, ends_on: date, reason: str, *, actor: User
 ) -> Exemption:
     """Record an ontheffing. Dates inside the agreement, not overlapping another one."""
-    if ends_on < starts_on:
-        raise DomainError(_("De einddatum mag niet vóór de begindatum liggen."), field="ends_on")
-    if not (agreement.covers(starts_on) and agreement.covers(ends_on)):
-        raise DomainError(
-            _("De ontheffing moet binnen de periode van de afspraak vallen."), field="starts_on"
-        )
-    for other in agreement.exemptions:
-        if other.starts_on <= ends_on and starts_on <= other.ends_on:
-            raise DomainError(_("Er is al een ontheffing in deze periode."), field="starts_on")
+    _check_exemption_period(agreement, starts_on, ends_on)
     exemption = Exemption(
         agreement_id=agreement.id, starts_on=starts_on, ends_on=ends_on, reason=reason.strip()
     )
@@ -300,17 +321,32 @@ def add_exemption(
     agreement.exemptions.append(exemption)
     db.session.flush()
     # The reason is not copied into the audit log: it may be about health or care duties.
-    log_action(
-        "participation.exemption_added",
-        actor=actor,
-        organisation_id=agreement.organisation_id,
-        obj=exemption,
-        agreement_id=agreement.id,
-    )
+    log_action("participation.exemption_added", actor=actor, **in_agreement(agreement, exemption))
     return exemption
 
 
-# --- mail -------------------------------------------------------------------------------------
+def _check_exemption_period(agreement: ParticipationAgreement, starts: date, ends: date) -> None:
+    if ends < starts:
+        raise DomainError(_("De einddatum mag niet vóór de begindatum liggen."), field="ends_on")
+    if not (agreement.covers(starts) and agreement.covers(ends)):
+        raise DomainError(
+            _("De ontheffing moet binnen de periode van de afspraak vallen."), field="starts_on"
+        )
+    for other in agreement.exemptions:
+        if other.starts_on <= ends and starts <= other.ends_on:
+            raise DomainError(_("Er is al een ontheffing in deze periode."), field="starts_on")
+
+
+# --- audit and mail ---------------------------------------------------------------------------
+
+
+def in_agreement(agreement: ParticipationAgreement, obj: object = None) -> dict[str, Any]:
+    """Where the audit row of a write on ``agreement`` goes (its organisation), for the agreement
+    itself or for ``obj`` inside it (hours, an exemption, a report: then with the agreement's id).
+    Use as ``log_action(action, actor=actor, **in_agreement(agreement, obj), ...)``."""
+    if obj is None:
+        return {"organisation_id": agreement.organisation_id, "obj": agreement}
+    return {"organisation_id": agreement.organisation_id, "obj": obj, "agreement_id": agreement.id}
 
 
 def _agreement_subject():

@@ -1,6 +1,5 @@
 """Hours: the client writes them, the host contact approves or declines them; verified hours go
-into the client's EVC-A portfolio; the dashboard's totals. ``today`` can be given, so tests
-can freeze the clock.
+into the client's EVC-A portfolio. ``today`` can be given, so tests can freeze the clock.
 """
 
 from __future__ import annotations
@@ -10,9 +9,8 @@ from datetime import date, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, selectinload
 
-from evc.accounts.models import Role, User
+from evc.accounts.models import User
 from evc.audit import log_action
 from evc.db import utcnow
 from evc.errors import DomainError, stale_edit
@@ -22,8 +20,8 @@ from evc.participation.models import (
     HoursEntry,
     ParticipationAgreement,
 )
-from evc.participation.services.agreements import mail_about_agreement
-from evc.participation.totals import hours_text, month_end, month_start, monthly
+from evc.participation.services.agreements import in_agreement, mail_about_agreement
+from evc.participation.totals import hours_text, monthly
 from evc.portfolio.services import add_evidence, open_portfolios
 
 MAX_MINUTES_PER_DAY = 12 * 60
@@ -37,7 +35,16 @@ def _today(today: date | None) -> date:
 
 
 def _check_entry(agreement, data: dict, today: date, *, ignore_id: int | None = None) -> None:
-    day, minutes = data.get("worked_on"), data.get("minutes")
+    """The rules every day of hours keeps; ``ignore_id`` is the entry being changed."""
+    _check_day(agreement, data.get("worked_on"), today)
+    _check_minutes(data.get("minutes"))
+    if not (data.get("activity") or "").strip():
+        raise DomainError(_("Vul in wat je hebt gedaan."), field="activity")
+    _check_day_total(agreement, data["worked_on"], data["minutes"], ignore_id)
+
+
+def _check_day(agreement, day: date | None, today: date) -> None:
+    """A day that has been, inside the agreement's period."""
     if day is None:
         raise DomainError(_("Vul de datum in."), field="worked_on")
     if day > today:
@@ -53,6 +60,10 @@ def _check_entry(agreement, data: dict, today: date, *, ignore_id: int | None = 
             ),
             field="worked_on",
         )
+
+
+def _check_minutes(minutes: int | None) -> None:
+    """Whole quarters of an hour, at most 12 hours."""
     if minutes is None or minutes <= 0:
         raise DomainError(_("Vul in hoe lang je hebt gewerkt."), field="minutes")
     if minutes % 15:
@@ -61,8 +72,10 @@ def _check_entry(agreement, data: dict, today: date, *, ignore_id: int | None = 
         )
     if minutes > MAX_MINUTES_PER_DAY:
         raise DomainError(_("Je kunt hoogstens 12 uur op één dag schrijven."), field="minutes")
-    if not (data.get("activity") or "").strip():
-        raise DomainError(_("Vul in wat je hebt gedaan."), field="activity")
+
+
+def _check_day_total(agreement, day: date, minutes: int, ignore_id: int | None) -> None:
+    """With the other hours of that day that are not declined, at most 12 hours."""
     query = select(func.coalesce(func.sum(HoursEntry.minutes), 0)).where(
         HoursEntry.agreement_id == agreement.id,
         HoursEntry.worked_on == day,
@@ -70,11 +83,21 @@ def _check_entry(agreement, data: dict, today: date, *, ignore_id: int | None = 
     )
     if ignore_id is not None:
         query = query.where(HoursEntry.id != ignore_id)
-    if db.session.scalar(query) + minutes > MAX_MINUTES_PER_DAY:
+    if (db.session.scalar(query) or 0) + minutes > MAX_MINUTES_PER_DAY:
         raise DomainError(
             _("Met deze uren kom je boven de 12 uur op deze dag. Kijk je eerdere uren na."),
             field="minutes",
         )
+
+
+def _entry_fields(data: dict) -> dict:
+    """What the client writes about one day, as stored: day, minutes, activity and note."""
+    return {
+        "worked_on": data["worked_on"],
+        "minutes": data["minutes"],
+        "activity": data["activity"].strip(),
+        "note": (data.get("note") or "").strip(),
+    }
 
 
 def _lock(agreement: ParticipationAgreement) -> None:
@@ -92,22 +115,13 @@ def log_hours(
     """The client writes down hours worked on one day; they wait for the host contact."""
     _lock(agreement)
     _check_entry(agreement, data, _today(today))
-    entry = HoursEntry(
-        agreement_id=agreement.id,
-        worked_on=data["worked_on"],
-        minutes=data["minutes"],
-        activity=data["activity"].strip(),
-        note=(data.get("note") or "").strip(),
-        status=EntryStatus.PENDING,
-    )
+    entry = HoursEntry(agreement_id=agreement.id, **_entry_fields(data), status=EntryStatus.PENDING)
     db.session.add(entry)
     db.session.flush()
     log_action(
         "participation.hours_logged",
         actor=actor,
-        organisation_id=agreement.organisation_id,
-        obj=entry,
-        agreement_id=agreement.id,
+        **in_agreement(agreement, entry),
         minutes=entry.minutes,
     )
     return entry
@@ -122,30 +136,36 @@ def update_entry(
     today: date | None = None,
 ) -> HoursEntry:
     """Change an entry until it is verified. A declined entry goes back to the host contact."""
+    _check_changeable(entry, version_id)
+    _lock(entry.agreement)
+    _check_entry(entry.agreement, data, _today(today), ignore_id=entry.id)
+    resubmitted = entry.status == EntryStatus.DECLINED
+    _rewrite(entry, data)
+    log_action(
+        "participation.hours_resubmitted" if resubmitted else "participation.hours_changed",
+        actor=actor,
+        **in_agreement(entry.agreement, entry),
+        minutes=entry.minutes,
+    )
+    return entry
+
+
+def _check_changeable(entry: HoursEntry, version_id: int | None) -> None:
+    """Hours can change until they are approved, and only by whoever read the last version."""
     if entry.status == EntryStatus.APPROVED:
         raise DomainError(_("Deze uren zijn al goedgekeurd. Je kunt ze niet meer veranderen."))
     if version_id != entry.version_id:
         raise stale_edit()
-    _lock(entry.agreement)
-    _check_entry(entry.agreement, data, _today(today), ignore_id=entry.id)
-    resubmitted = entry.status == EntryStatus.DECLINED
-    entry.worked_on = data["worked_on"]
-    entry.minutes = data["minutes"]
-    entry.activity = data["activity"].strip()
-    entry.note = (data.get("note") or "").strip()
+
+
+def _rewrite(entry: HoursEntry, data: dict) -> None:
+    """The changed entry waits for the host contact again, as if it were new."""
+    for name, value in _entry_fields(data).items():
+        setattr(entry, name, value)
     entry.status = EntryStatus.PENDING
     entry.decided_at = entry.decided_by_id = None
     entry.updated_at = utcnow()
     db.session.flush()
-    log_action(
-        "participation.hours_resubmitted" if resubmitted else "participation.hours_changed",
-        actor=actor,
-        organisation_id=entry.agreement.organisation_id,
-        obj=entry,
-        agreement_id=entry.agreement_id,
-        minutes=entry.minutes,
-    )
-    return entry
 
 
 def _decide(entry: HoursEntry, status: EntryStatus, actor: User, reason: str = "") -> None:
@@ -159,9 +179,7 @@ def _decide(entry: HoursEntry, status: EntryStatus, actor: User, reason: str = "
     log_action(
         f"participation.hours_{status.value}",
         actor=actor,
-        organisation_id=entry.agreement.organisation_id,
-        obj=entry,
-        agreement_id=entry.agreement_id,
+        **in_agreement(entry.agreement, entry),
         minutes=entry.minutes,
     )
 
@@ -243,8 +261,7 @@ def add_hours_to_portfolio(
     log_action(
         "participation.hours_to_portfolio",
         actor=actor,
-        organisation_id=agreement.organisation_id,
-        obj=agreement,
+        **in_agreement(agreement),
         evidence_id=item.id,
         minutes=total,
     )
@@ -253,13 +270,7 @@ def add_hours_to_portfolio(
 
 def _verified_hours_evidence(agreement: ParticipationAgreement) -> tuple[dict, int]:
     """The evidence item's fields for the verified hours (a line per month), and their total."""
-    entries = db.session.scalars(
-        select(HoursEntry)
-        .where(HoursEntry.agreement_id == agreement.id, HoursEntry.status == EntryStatus.APPROVED)
-        .order_by(HoursEntry.worked_on)
-    ).all()
-    if not entries:
-        raise DomainError(_("Er zijn nog geen goedgekeurde uren om toe te voegen."))
+    entries = _approved_entries(agreement)
     periods = [p for p in monthly(agreement, entries, entries[-1].worked_on) if p.verified]
     total = sum(p.verified for p in periods)
     host = agreement.host_organisation.name
@@ -279,6 +290,18 @@ def _verified_hours_evidence(agreement: ParticipationAgreement) -> tuple[dict, i
     return data, total
 
 
+def _approved_entries(agreement: ParticipationAgreement) -> Sequence[HoursEntry]:
+    """The agreement's approved hours by day; none yet is a ``DomainError``."""
+    entries = db.session.scalars(
+        select(HoursEntry)
+        .where(HoursEntry.agreement_id == agreement.id, HoursEntry.status == EntryStatus.APPROVED)
+        .order_by(HoursEntry.worked_on)
+    ).all()
+    if not entries:
+        raise DomainError(_("Er zijn nog geen goedgekeurde uren om toe te voegen."))
+    return entries
+
+
 def _month_line(period, host: str) -> str:
     return _(
         "%(month)s: %(hours)s uur, bevestigd door %(host)s",
@@ -286,71 +309,3 @@ def _month_line(period, host: str) -> str:
         hours=hours_text(period.verified),
         host=host,
     )
-
-
-# --- the dashboard ------------------------------------------------------------------------------
-
-
-def dashboard_summary(user: User, *, client: bool, host: bool, today: date | None = None) -> dict:
-    """For the dashboard: the client's running agreements with this month's totals, and how
-    many entries wait for the host contact (a fixed number of queries)."""
-    today = _today(today)
-    result: dict = {"agreements": [], "host_agreements": 0, "pending": 0}
-    if client:
-        result["agreements"] = _running_agreements(user, today)
-    if host:
-        result.update(_host_counts(user))
-    return result
-
-
-def _running_agreements(user: User, today: date) -> list[dict]:
-    """The client's agreements that run this month, each with this month's totals and how many
-    of its entries were declined."""
-    from evc.participation.totals import summarise
-
-    first, last = month_start(today), month_end(today)
-    agreements = db.session.scalars(
-        select(ParticipationAgreement)
-        .where(ParticipationAgreement.client_id == user.id, ParticipationAgreement.ends_on >= first)
-        .options(
-            joinedload(ParticipationAgreement.host_organisation),
-            selectinload(ParticipationAgreement.exemptions),
-        )
-        .order_by(ParticipationAgreement.starts_on)
-    ).all()
-    entries = _month_or_declined_entries([a.id for a in agreements], first)
-    rows = []
-    for agreement in agreements:
-        own = [e for e in entries if e.agreement_id == agreement.id]
-        declined = sum(1 for e in own if e.status == EntryStatus.DECLINED)
-        month = summarise(agreement, own, first, last)
-        rows.append({"agreement": agreement, "month": month, "declined": declined})
-    return rows
-
-
-def _month_or_declined_entries(agreement_ids: list[int], first: date) -> Sequence[HoursEntry]:
-    if not agreement_ids:
-        return []
-    return db.session.scalars(
-        select(HoursEntry).where(
-            HoursEntry.agreement_id.in_(agreement_ids),
-            (HoursEntry.worked_on >= first) | (HoursEntry.status == EntryStatus.DECLINED),
-        )
-    ).all()
-
-
-def _host_counts(user: User) -> dict:
-    """How many agreements ``user`` verifies as host contact, and how many entries wait."""
-    ids = select(ParticipationAgreement.id).where(
-        ParticipationAgreement.host_contact_id == user.id,
-        ParticipationAgreement.host_organisation_id.in_(user.organisation_ids(Role.SUPERVISOR)),
-    )
-    agreements = db.count(select(func.count()).select_from(ids.subquery()))
-    pending = 0
-    if agreements:
-        pending = db.count(
-            select(func.count(HoursEntry.id)).where(
-                HoursEntry.agreement_id.in_(ids), HoursEntry.status == EntryStatus.PENDING
-            )
-        )
-    return {"host_agreements": agreements, "pending": pending}

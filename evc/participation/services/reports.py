@@ -22,7 +22,7 @@ from evc.participation.models import (
     ParticipationAgreement,
     ParticipationReport,
 )
-from evc.participation.services.agreements import mail_about_agreement
+from evc.participation.services.agreements import in_agreement, mail_about_agreement
 from evc.participation.services.case_managers import tell_case_managers
 from evc.participation.totals import month_end, month_start, monthly
 
@@ -43,20 +43,18 @@ def issue_report(
     _check_months(agreement, start, end, today)
     periods = _periods(agreement, start, min(end, month_end(today)))
     record = _stored_report(agreement, periods, today, actor)
-    log_action(
-        "participation.report_issued",
-        actor=actor,
-        organisation_id=agreement.organisation_id,
-        obj=record,
-        agreement_id=agreement.id,
-    )
+    log_action("participation.report_issued", actor=actor, **in_agreement(agreement, record))
+    _tell_about_new_report(record)
+    return record
+
+
+def _tell_about_new_report(record: ParticipationReport) -> None:
     tell_case_managers(
         record,
         "email/participation_report_case_manager.txt",
         lambda: _("Er is een nieuw participatierapport"),
         list_link=absolute_url("participation.case_manager_reports"),
     )
-    return record
 
 
 def _no_agreement_then() -> DomainError:
@@ -119,23 +117,30 @@ def revoke_report(record: ParticipationReport, reason: str, *, actor: User) -> N
     """Revoke a wrong report with a reason. The report itself stays as it was; the check page
     and every list show it as revoked. The client and the klantmanagers who could read it are
     told (the klantmanagers without client data)."""
+    reason = _revocation_reason(record, reason)
+    record.revoked_at = utcnow()
+    record.revoked_by_id = actor.id
+    record.revocation_reason = reason[:2000]
+    db.session.flush()
+    log_action(
+        "participation.report_revoked", actor=actor, **in_agreement(record.agreement, record)
+    )
+    _mail_about_revocation(record)
+
+
+def _revocation_reason(record: ParticipationReport, reason: str) -> str:
+    """The reason on one line; refused for a report revoked already or without a reason."""
     if record.is_revoked:
         raise DomainError(_("Dit rapport is al ingetrokken."))
     reason = " ".join((reason or "").split())
     if len(reason) < 5:
         raise DomainError(_("Schrijf op waarom je het rapport intrekt."), field="reason")
-    record.revoked_at = utcnow()
-    record.revoked_by_id = actor.id
-    record.revocation_reason = reason[:2000]
-    db.session.flush()
+    return reason
+
+
+def _mail_about_revocation(record: ParticipationReport) -> None:
+    """The client with the reason; the klantmanagers who could read it, without client data."""
     agreement = record.agreement
-    log_action(
-        "participation.report_revoked",
-        actor=actor,
-        organisation_id=agreement.organisation_id,
-        obj=record,
-        agreement_id=agreement.id,
-    )
     mail_about_agreement(
         agreement.client,
         agreement,

@@ -8,7 +8,6 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from evc.accounts.models import User
-from evc.audit import log_action
 from evc.errors import DomainError
 from evc.extensions import db
 from evc.mail import absolute_url, mail_user
@@ -17,6 +16,8 @@ from evc.portfolio.models import (
     EvidenceItem,
     EvidenceLink,
 )
+from evc.portfolio.services.common import log_on_item
+from evc.procedure.models import Trajectory
 
 
 def add_comment(item: EvidenceItem, body: str, *, actor: User) -> EvidenceComment:
@@ -26,16 +27,12 @@ def add_comment(item: EvidenceItem, body: str, *, actor: User) -> EvidenceCommen
         raise DomainError(_("Schrijf eerst een reactie."), field="body")
     comment = EvidenceComment(item=item, author_id=actor.id, body=body)
     db.session.add(comment)
-    log_action(
-        "evidence.commented", actor=actor, organisation_id=item.trajectory.organisation_id, obj=item
-    )
-    trajectory = item.trajectory
-    other = trajectory.volunteer if actor.id != trajectory.volunteer_id else trajectory.supervisor
+    log_on_item(item, "evidence.commented", actor=actor)
     mail_user(
-        other,
+        _other_party(item.trajectory, actor),
         "email/evidence_comment.txt",
         lambda: _("Nieuwe reactie op „%(title)s”", title=item.title),
-        organisation_id=trajectory.organisation_id,
+        organisation_id=item.trajectory.organisation_id,
         author=actor,
         item=item,
         link=absolute_url("portfolio.item", item_id=item.id),
@@ -43,6 +40,12 @@ def add_comment(item: EvidenceItem, body: str, *, actor: User) -> EvidenceCommen
     db.session.flush()
     return comment
 
+
+def _other_party(trajectory: Trajectory, author: User) -> User:
+    """Who reads a new comment: the volunteer, or the supervisor when the volunteer wrote it."""
+    if author.id != trajectory.volunteer_id:
+        return trajectory.volunteer
+    return trajectory.supervisor
 
 
 def count_evidence(trajectory_ids: Sequence[int]) -> dict[int, dict[str, int]]:

@@ -11,18 +11,18 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from evc.accounts.models import User
-from evc.audit import log_action
 from evc.db import utcnow
-from evc.errors import DomainError, stale_edit
+from evc.errors import DomainError, refuse_if_stale
 from evc.extensions import db
-from evc.portfolio.files import EXTENSIONS, CheckedFile, safe_display_name
+from evc.portfolio.filenames import safe_display_name
+from evc.portfolio.files import EXTENSIONS, CheckedFile
 from evc.portfolio.models import (
     EvidenceItem,
     EvidenceKind,
     EvidenceLink,
     RefereeStatus,
 )
-from evc.portfolio.services.common import require_editable, touch
+from evc.portfolio.services.common import log_on_item, require_editable, touch
 from evc.procedure.models import CompetencyChoice, Trajectory
 from evc.storage import delete_after_commit, new_key, put_after_commit
 
@@ -65,6 +65,17 @@ def _check_kind(kind: EvidenceKind, data: dict, upload: CheckedFile | None, has_
 
 def _set_links(item: EvidenceItem, trajectory: Trajectory, competency_ids: Sequence[str]) -> None:
     """Link the item to competencies chosen in the same trajectory (at least one)."""
+    wanted = _chosen_for_item(trajectory, competency_ids)
+    current = {link.competency_id: link for link in item.links}
+    for competency_id in set(current) - set(wanted):
+        item.links.remove(current[competency_id])
+    for competency_id in wanted:
+        if competency_id not in current:
+            item.links.append(EvidenceLink(competency_id=competency_id))
+
+
+def _chosen_for_item(trajectory: Trajectory, competency_ids: Sequence[str]) -> list[str]:
+    """The competencies ticked for the item, once each; all chosen in the trajectory."""
     wanted = list(dict.fromkeys(competency_ids))
     if not wanted:
         raise DomainError(_("Kies bij welke competentie dit bewijs hoort."), field="competencies")
@@ -79,12 +90,7 @@ def _set_links(item: EvidenceItem, trajectory: Trajectory, competency_ids: Seque
         raise DomainError(
             _("Kies alleen competenties die je in je traject hebt gekozen."), field="competencies"
         )
-    current = {link.competency_id: link for link in item.links}
-    for competency_id in set(current) - set(wanted):
-        item.links.remove(current[competency_id])
-    for competency_id in wanted:
-        if competency_id not in current:
-            item.links.append(EvidenceLink(competency_id=competency_id))
+    return wanted
 
 
 def portfolio_bytes(trajectory: Trajectory) -> int:
@@ -99,16 +105,7 @@ def portfolio_bytes(trajectory: Trajectory) -> int:
 def _attach_file(
     item: EvidenceItem, trajectory: Trajectory, upload: CheckedFile, original_name: str | None
 ) -> None:
-    limit = current_app.config["MAX_PORTFOLIO_BYTES"]
-    if portfolio_bytes(trajectory) - (item.file_size or 0) + upload.size > limit:
-        raise DomainError(
-            _(
-                "Je portfolio is vol: alle bestanden samen mogen hoogstens %(mb)d MB zijn. Haal "
-                "eerst een ander bestand weg.",
-                mb=max(1, limit // 1_000_000),
-            ),
-            field="file",
-        )
+    _check_room(item, trajectory, upload)
     _drop_file(item)
     item.file_key = new_key(EXTENSIONS[upload.kind])
     put_after_commit(item.file_key, upload.path)
@@ -119,6 +116,20 @@ def _attach_file(
     item.content_type = upload.content_type
     item.file_size = upload.size
     item.file_sha256 = upload.sha256
+
+
+def _check_room(item: EvidenceItem, trajectory: Trajectory, upload: CheckedFile) -> None:
+    """The upload fits in the portfolio, counting the item's current file as gone."""
+    limit = current_app.config["MAX_PORTFOLIO_BYTES"]
+    if portfolio_bytes(trajectory) - (item.file_size or 0) + upload.size > limit:
+        raise DomainError(
+            _(
+                "Je portfolio is vol: alle bestanden samen mogen hoogstens %(mb)d MB zijn. Haal "
+                "eerst een ander bestand weg.",
+                mb=max(1, limit // 1_000_000),
+            ),
+            field="file",
+        )
 
 
 def _drop_file(item: EvidenceItem) -> None:
@@ -141,34 +152,39 @@ def add_evidence(
 ) -> EvidenceItem:
     """Add an item to the volunteer's own portfolio, linked to chosen competencies."""
     require_editable(trajectory)
-    kind = EvidenceKind(data["kind"])
-    _check_fields(data)
-    _check_kind(kind, data, upload, has_file=False)
-    item = EvidenceItem(trajectory_id=trajectory.id, kind=kind)
-    _fill(item, data)
-    _set_links(item, trajectory, competency_ids)
-    db.session.add(item)
+    item = _new_item(trajectory, data, competency_ids, upload)
     if upload is not None:
         _attach_file(item, trajectory, upload, original_name)
     db.session.flush()
-    log_action(
-        "evidence.added",
-        actor=actor,
-        organisation_id=trajectory.organisation_id,
-        obj=item,
-        trajectory_id=trajectory.id,
-    )
+    log_on_item(item, "evidence.added", actor=actor, trajectory_id=trajectory.id)
     touch(trajectory)
     return item
 
 
-def _fill(item: EvidenceItem, data: dict) -> None:
+def _new_item(
+    trajectory: Trajectory, data: dict, competency_ids: Sequence[str], upload: CheckedFile | None
+) -> EvidenceItem:
+    """A new item from the form, once it passes the checks."""
+    kind = EvidenceKind(data["kind"])
+    _check_fields(data)
+    _check_kind(kind, data, upload, has_file=False)
+    item = EvidenceItem(trajectory_id=trajectory.id, kind=kind)
+    _fill(item, trajectory, data, competency_ids)
+    db.session.add(item)
+    return item
+
+
+def _fill(
+    item: EvidenceItem, trajectory: Trajectory, data: dict, competency_ids: Sequence[str]
+) -> None:
+    """The item's texts, dates and competencies as the form gives them."""
     item.title = data["title"].strip()
     item.description = (data.get("description") or "").strip()
     item.activity_from = data["activity_from"]
     item.activity_to = data.get("activity_to")
     item.work_context = data["work_context"].strip()
     item.updated_at = utcnow()
+    _set_links(item, trajectory, competency_ids)
 
 
 def _check_confirmed_statement(item: EvidenceItem, kind: EvidenceKind, data: dict) -> None:
@@ -206,8 +222,35 @@ def update_evidence(
     """Change an item; a new file replaces the old one (deleted after the commit)."""
     trajectory = item.trajectory
     require_editable(trajectory)
-    if version_id != item.version_id:
-        raise stale_edit()
+    refuse_if_stale(item, version_id)
+    item.kind = _checked_change(item, data, upload, remove_file=remove_file)
+    _fill(item, trajectory, data, competency_ids)
+    _replace_file(item, trajectory, upload, original_name, remove_file=remove_file)
+    db.session.flush()
+    log_on_item(item, "evidence.changed", actor=actor)
+    touch(trajectory)
+
+
+def _replace_file(
+    item: EvidenceItem,
+    trajectory: Trajectory,
+    upload: CheckedFile | None,
+    original_name: str | None,
+    *,
+    remove_file: bool,
+) -> None:
+    """A new file takes the place of the old one; without one, ``remove_file`` drops it."""
+    if upload is not None:
+        _attach_file(item, trajectory, upload, original_name)
+    elif remove_file:
+        _drop_file(item)
+
+
+def _checked_change(
+    item: EvidenceItem, data: dict, upload: CheckedFile | None, *, remove_file: bool
+) -> EvidenceKind:
+    """The item's new kind, once the change passes the checks of a new item, leaves what a
+    referee confirmed as it was, and keeps no file on a story."""
     kind = EvidenceKind(data["kind"])
     _check_fields(data)
     _check_confirmed_statement(item, kind, data)
@@ -221,18 +264,7 @@ def update_evidence(
             field="kind",
         )
     _check_kind(kind, data, upload, has_file=keeps_file and (item.thumbnail_key is not None))
-    item.kind = kind
-    _fill(item, data)
-    _set_links(item, trajectory, competency_ids)
-    if remove_file and upload is None:
-        _drop_file(item)
-    if upload is not None:
-        _attach_file(item, trajectory, upload, original_name)
-    db.session.flush()
-    log_action(
-        "evidence.changed", actor=actor, organisation_id=trajectory.organisation_id, obj=item
-    )
-    touch(trajectory)
+    return kind
 
 
 def remove_evidence(item: EvidenceItem, *, actor: User) -> None:
@@ -240,13 +272,7 @@ def remove_evidence(item: EvidenceItem, *, actor: User) -> None:
     trajectory = item.trajectory
     require_editable(trajectory)
     _drop_file(item)
-    log_action(
-        "evidence.removed",
-        actor=actor,
-        organisation_id=trajectory.organisation_id,
-        obj=item,
-        title=item.title,
-    )
+    log_on_item(item, "evidence.removed", actor=actor, title=item.title)
     db.session.delete(item)
     touch(trajectory)
     db.session.flush()
@@ -256,12 +282,4 @@ def record_access(item: EvidenceItem, *, actor: User, what: str) -> None:
     """Someone other than the owner opened the item or its file: the volunteer can see this."""
     if actor.id == item.trajectory.volunteer_id:
         return
-    log_action(
-        f"evidence.{what}",
-        actor=actor,
-        organisation_id=item.trajectory.organisation_id,
-        obj=item,
-        trajectory_id=item.trajectory_id,
-    )
-
-
+    log_on_item(item, f"evidence.{what}", actor=actor, trajectory_id=item.trajectory_id)

@@ -10,7 +10,7 @@ from evc.audit import AuditEntry
 from evc.extensions import db
 from evc.framework import current_framework
 from evc.portfolio import services
-from evc.portfolio.files import content_disposition
+from evc.portfolio.filenames import content_disposition
 from evc.portfolio.forms import CommentForm
 from evc.portfolio.loaders import ITEM
 from evc.portfolio.models import EvidenceItem, EvidenceKind, RefereeStatus

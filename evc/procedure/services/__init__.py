@@ -7,7 +7,7 @@ import these names from here.
 
 from __future__ import annotations
 
-from evc.procedure.services.common import check_not_future, notify
+from evc.procedure.services.common import check_not_future, log_on_trajectory, notify
 from evc.procedure.services.intake import confirm_intake, record_intake
 from evc.procedure.services.meetings import (
     MEETING_PHASES,
@@ -38,6 +38,7 @@ __all__ = [
     "confirm_intake",
     "log_group_meeting",
     "log_guidance_session",
+    "log_on_trajectory",
     "notify",
     "phase_label",
     "record_intake",

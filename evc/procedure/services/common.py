@@ -1,4 +1,5 @@
-"""What every write of the procedure shares: touching the trajectory and mailing about it."""
+"""What every write of the procedure shares: touching the trajectory, its audit row and mailing
+about it."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from datetime import date
 from flask_babel import gettext as _
 
 from evc.accounts.models import User
+from evc.audit import log_action
 from evc.db import utcnow
 from evc.errors import DomainError
 from evc.mail import absolute_url, mail_user
@@ -17,6 +19,14 @@ def touch(trajectory: Trajectory) -> None:
     """Something happened on the trajectory: it is active now and its counts changed."""
     trajectory.last_activity_at = utcnow()
     trajectory._progress = None  # counts changed: reload when next asked
+
+
+def log_on_trajectory(
+    trajectory: Trajectory, action: str, *, actor: User | None, **details
+) -> None:
+    """Write the audit row of ``action`` on ``trajectory``, in its organisation."""
+    organisation_id = trajectory.organisation_id
+    log_action(action, actor=actor, organisation_id=organisation_id, obj=trajectory, **details)
 
 
 def notify(user: User, template: str, subject, trajectory: Trajectory, **context) -> None:

@@ -8,13 +8,12 @@ from datetime import date
 from flask_babel import gettext as _
 
 from evc.accounts.models import User
-from evc.audit import log_action
 from evc.db import utcnow
 from evc.errors import ConcurrentEdit, DomainError, flush_or_stale, stale_edit
 from evc.extensions import db
 from evc.procedure.models import Intake, Trajectory
 from evc.procedure.phases import Phase
-from evc.procedure.services.common import check_not_future, notify, touch
+from evc.procedure.services.common import check_not_future, log_on_trajectory, notify, touch
 from evc.procedure.services.moves import advance_phase
 
 
@@ -29,21 +28,20 @@ def record_intake(
         setattr(intake, name, value.strip() if isinstance(value, str) else value)
     intake.recorded_by_id = actor.id
     flush_or_stale()
-    log_action(
-        "intake.recorded" if first else "intake.changed",
-        actor=actor,
-        organisation_id=trajectory.organisation_id,
-        obj=trajectory,
-    )
+    log_on_trajectory(trajectory, "intake.recorded" if first else "intake.changed", actor=actor)
     touch(trajectory)
     if first:
-        notify(
-            trajectory.volunteer,
-            "email/intake_recorded.txt",
-            lambda: _("Lees en bevestig de afspraken van je begingesprek"),
-            trajectory,
-        )
+        _ask_volunteer_to_confirm(trajectory)
     return intake
+
+
+def _ask_volunteer_to_confirm(trajectory: Trajectory) -> None:
+    notify(
+        trajectory.volunteer,
+        "email/intake_recorded.txt",
+        lambda: _("Lees en bevestig de afspraken van je begingesprek"),
+        trajectory,
+    )
 
 
 def _check_intake(trajectory: Trajectory, data: dict) -> None:
@@ -87,9 +85,7 @@ def confirm_intake(trajectory: Trajectory, *, version_id: int | None, actor: Use
     right away. Agreements changed after they were read are not confirmed."""
     intake = _intake_to_confirm(trajectory, version_id)
     intake.confirmed_at = utcnow()
-    log_action(
-        "intake.confirmed", actor=actor, organisation_id=trajectory.organisation_id, obj=trajectory
-    )
+    log_on_trajectory(trajectory, "intake.confirmed", actor=actor)
     advance_phase(trajectory, Phase.RECOGNITION, actor=actor)
     notify(
         trajectory.supervisor,

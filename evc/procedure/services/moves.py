@@ -6,14 +6,13 @@ from blinker import Namespace
 from flask_babel import gettext as _
 
 from evc.accounts.models import User
-from evc.audit import log_action
 from evc.db import utcnow
 from evc.errors import DomainError, flush_or_stale
 from evc.extensions import db
 from evc.procedure.models import PhaseChange, Trajectory
 from evc.procedure.phases import PHASE_LABELS, Phase, Transition, transition, unmet_guards
 from evc.procedure.progress import load_progress
-from evc.procedure.services.common import touch
+from evc.procedure.services.common import log_on_trajectory, touch
 
 _signals = Namespace()
 # Sent after a portfolio is (re)submitted, inside the transaction: other domains react to it
@@ -74,14 +73,8 @@ def _record_move(trajectory, source: Phase, target: Phase, actor, reason: str) -
             reason=reason or None,
         )
     )
-    log_action(
-        "trajectory.phase_changed",
-        actor=actor,
-        organisation_id=trajectory.organisation_id,
-        obj=trajectory,
-        from_phase=source.value,
-        to_phase=target.value,
-    )
+    phases = {"from_phase": source.value, "to_phase": target.value}
+    log_on_trajectory(trajectory, "trajectory.phase_changed", actor=actor, **phases)
 
 
 def phase_label(phase: Phase) -> str:
@@ -91,12 +84,7 @@ def phase_label(phase: Phase) -> str:
 def submit_for_assessment(trajectory: Trajectory, *, actor: User) -> None:
     """Hand the portfolio to the assessment phase when every guard passes."""
     advance_phase(trajectory, Phase.ASSESSMENT, actor=actor)
-    log_action(
-        "trajectory.submitted",
-        actor=actor,
-        organisation_id=trajectory.organisation_id,
-        obj=trajectory,
-    )
+    log_on_trajectory(trajectory, "trajectory.submitted", actor=actor)
     trajectory_submitted.send(trajectory)
 
 

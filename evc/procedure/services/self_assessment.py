@@ -6,14 +6,13 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from evc.accounts.models import User
-from evc.audit import log_action
 from evc.db import utcnow
-from evc.errors import DomainError, flush_or_stale, stale_edit
+from evc.errors import DomainError, flush_or_stale, refuse_if_stale
 from evc.extensions import db
 from evc.framework import current_framework
 from evc.procedure.models import STARR_FIELDS, CompetencyChoice, SelfAssessment, Trajectory
 from evc.procedure.phases import Phase
-from evc.procedure.services.common import touch
+from evc.procedure.services.common import log_on_trajectory, touch
 
 
 def _require_recognition(trajectory: Trajectory) -> None:
@@ -30,25 +29,24 @@ def choose_competencies(trajectory: Trajectory, competency_ids: list[str], *, ac
     """Set the chosen competencies (at least one, all from the trajectory's framework)."""
     _require_recognition(trajectory)
     wanted = _wanted(trajectory, competency_ids)
-    current = {
+    current = _choices(trajectory)
+    for competency_id in wanted - set(current):
+        db.session.add(CompetencyChoice(trajectory_id=trajectory.id, competency_id=competency_id))
+    for competency_id in set(current) - wanted:
+        db.session.delete(current[competency_id])  # a written self-assessment is kept
+    competencies = sorted(wanted)
+    log_on_trajectory(trajectory, "competencies.chosen", actor=actor, competencies=competencies)
+    touch(trajectory)
+    db.session.flush()
+
+
+def _choices(trajectory: Trajectory) -> dict[str, CompetencyChoice]:
+    return {
         c.competency_id: c
         for c in db.session.scalars(
             select(CompetencyChoice).where(CompetencyChoice.trajectory_id == trajectory.id)
         )
     }
-    for competency_id in wanted - set(current):
-        db.session.add(CompetencyChoice(trajectory_id=trajectory.id, competency_id=competency_id))
-    for competency_id in set(current) - wanted:
-        db.session.delete(current[competency_id])  # a written self-assessment is kept
-    log_action(
-        "competencies.chosen",
-        actor=actor,
-        organisation_id=trajectory.organisation_id,
-        obj=trajectory,
-        competencies=sorted(wanted),
-    )
-    touch(trajectory)
-    db.session.flush()
 
 
 def _wanted(trajectory: Trajectory, competency_ids: list[str]) -> set[str]:
@@ -71,8 +69,7 @@ def save_self_assessment(
     """Save a (draft) self-assessment. ``version_id`` is what the editor loaded: if someone
     saved in between, ``ConcurrentEdit`` is raised and nothing is overwritten."""
     _require_recognition(trajectory)
-    if competency_id not in chosen_competencies(trajectory):
-        raise DomainError(_("Kies deze competentie eerst."))
+    _require_chosen(trajectory, competency_id)
     rating = _rating(trajectory, data.get("rating"))
     assessment = _assessment_to_write(trajectory, competency_id, version_id)
     assessment.rating = rating
@@ -81,15 +78,14 @@ def save_self_assessment(
     assessment.updated_at = utcnow()
     assessment.updated_by_id = actor.id
     flush_or_stale()
-    log_action(
-        "self_assessment.saved",
-        actor=actor,
-        organisation_id=trajectory.organisation_id,
-        obj=trajectory,
-        competency=competency_id,
-    )
+    log_on_trajectory(trajectory, "self_assessment.saved", actor=actor, competency=competency_id)
     touch(trajectory)
     return assessment
+
+
+def _require_chosen(trajectory: Trajectory, competency_id: str) -> None:
+    if competency_id not in chosen_competencies(trajectory):
+        raise DomainError(_("Kies deze competentie eerst."))
 
 
 def _rating(trajectory: Trajectory, rating):
@@ -108,11 +104,8 @@ def _assessment_to_write(
             SelfAssessment.competency_id == competency_id,
         )
     )
+    refuse_if_stale(assessment, version_id)
     if assessment is None:
-        if version_id:  # the editor had a saved version, which someone removed meanwhile
-            raise stale_edit()
         assessment = SelfAssessment(trajectory_id=trajectory.id, competency_id=competency_id)
         db.session.add(assessment)
-    elif version_id != assessment.version_id:
-        raise stale_edit()
     return assessment

@@ -5,16 +5,14 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from evc.accounts.models import Membership, Organisation, Role, User
-from evc.audit import log_action
-from evc.errors import DomainError
+from evc.errors import DomainError, flush_or_refuse
 from evc.extensions import db
 from evc.framework import current_framework
 from evc.procedure.models import Trajectory
 from evc.procedure.phases import ACTIVE_PHASES, Phase
-from evc.procedure.services.common import notify
+from evc.procedure.services.common import log_on_trajectory, notify
 
 
 def start_trajectory(
@@ -24,14 +22,14 @@ def start_trajectory(
     organisation. Refuses a second active trajectory and a volunteer as their own supervisor."""
     _check_people(organisation, volunteer, supervisor)
     trajectory = _new_trajectory(organisation, volunteer, supervisor, actor)
-    log_action(
-        "trajectory.started",
-        actor=actor,
-        organisation_id=organisation.id,
-        obj=trajectory,
-        volunteer_id=volunteer.id,
-        supervisor_id=supervisor.id,
-    )
+    people = {"volunteer_id": volunteer.id, "supervisor_id": supervisor.id}
+    log_on_trajectory(trajectory, "trajectory.started", actor=actor, **people)
+    _welcome(trajectory, volunteer, supervisor)
+    return trajectory
+
+
+def _welcome(trajectory: Trajectory, volunteer: User, supervisor: User) -> None:
+    """Tell the volunteer their trajectory started, and the supervisor whom they guide."""
     notify(
         volunteer,
         "email/trajectory_started.txt",
@@ -45,7 +43,6 @@ def start_trajectory(
         lambda: _("Je begeleidt %(name)s in een EVC-A-traject", name=volunteer.display_name),
         trajectory,
     )
-    return trajectory
 
 
 def _check_people(organisation: Organisation, volunteer: User, supervisor: User) -> None:
@@ -73,11 +70,7 @@ def _new_trajectory(organisation, volunteer, supervisor, actor) -> Trajectory:
         started_by_id=actor.id,
     )
     db.session.add(trajectory)
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError as error:  # a second request started one at the same moment
-        raise _already_active(volunteer) from error
+    flush_or_refuse(_already_active(volunteer))  # a second request started one at that moment
     return trajectory
 
 

@@ -52,8 +52,7 @@ def new_group_meeting():
     organisations = _supervised_organisations()
     organisation = _chosen(organisations)
     trajectories = _on_the_list(organisation)
-    form = GroupMeetingForm()
-    form.present.choices = [(t.id, t.volunteer.display_name) for t in trajectories]
+    form = _group_meeting_form(trajectories)
 
     def action():
         consume_once(form)
@@ -68,11 +67,17 @@ def new_group_meeting():
         return done(url_for("procedure.supervised"), _("De groepsbijeenkomst is opgeslagen."))
 
     view = page(
-        "procedure/group_meeting.html",
-        form=form, organisation=organisation, organisations=organisations,
-        trajectories=trajectories,
+        "procedure/group_meeting.html", form=form, organisation=organisation,
+        organisations=organisations, trajectories=trajectories,
     )  # fmt: skip
     return save(form, action, view)
+
+
+def _group_meeting_form(trajectories: list[Trajectory]) -> GroupMeetingForm:
+    """The form, with a box to tick for each volunteer on the list."""
+    form = GroupMeetingForm()
+    form.present.choices = [(t.id, t.volunteer.display_name) for t in trajectories]
+    return form
 
 
 def _supervised_organisations() -> list[Organisation]:

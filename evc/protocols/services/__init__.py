@@ -1,5 +1,6 @@
 """Writes and reads of care-task protocols and clearances, by sub-area: the protocol library,
-one clearance, the checks (people, VOG, the matrix) and the API tokens.
+one clearance, a clearance as portfolio evidence, the people (roles, reserved acts), the checks
+(VOG, the matrix) and the API tokens.
 
 The names other parts of the application (the demo, the reminders, the tests) use are
 available from here too.
@@ -18,33 +19,26 @@ from evc.protocols.services.checks import (
     check_version,
     clearance_for,
     expiring_clearances,
-    has_role,
     matrix,
-    may_clear_reserved_acts,
-    members_with_role,
     needs_reacknowledgement,
     organisation_vogs,
     own_clearances,
     own_vogs,
-    reserved_act_instructors,
-    set_reserved_act_authorisation,
     set_vog,
     vog_for,
     vog_record,
-    volunteer_of,
 )
 from evc.protocols.services.clearances import (
     MAX_REASON,
     Observation,
     acknowledge_knowledge,
-    add_to_portfolio,
     grant_clearance,
     latest_valid_until,
-    open_trajectory,
     record_instruction,
     revoke_clearance,
     start_clearance,
 )
+from evc.protocols.services.evidence import add_to_portfolio, open_trajectory
 from evc.protocols.services.library import (
     add_protocol,
     current_version,
@@ -54,6 +48,14 @@ from evc.protocols.services.library import (
     protocols_with_versions,
     publish_version,
     spec_from_form,
+)
+from evc.protocols.services.people import (
+    has_role,
+    may_clear_reserved_acts,
+    members_with_role,
+    reserved_act_instructors,
+    set_reserved_act_authorisation,
+    volunteer_of,
 )
 
 __all__ = [

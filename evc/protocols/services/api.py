@@ -23,12 +23,7 @@ def token_digest(token: str) -> str:
 
 def create_api_token(organisation: Organisation, name: str, *, actor: User) -> tuple[ApiToken, str]:
     """A new token for a scheduling tool; the plain token is returned once and never stored."""
-    name = " ".join((name or "").split())
-    if not name:
-        raise DomainError(
-            _("Geef de sleutel een naam, bijvoorbeeld de naam van het roosterprogramma."),
-            field="name",
-        )
+    name = _token_name(name)
     plain = "evc_" + secrets.token_urlsafe(32)
     token = ApiToken(
         organisation_id=organisation.id,
@@ -46,6 +41,17 @@ def create_api_token(organisation: Organisation, name: str, *, actor: User) -> t
         name=token.name,
     )
     return token, plain
+
+
+def _token_name(name: str) -> str:
+    """The name on one line; a token needs one."""
+    name = " ".join((name or "").split())
+    if not name:
+        raise DomainError(
+            _("Geef de sleutel een naam, bijvoorbeeld de naam van het roosterprogramma."),
+            field="name",
+        )
+    return name
 
 
 def revoke_api_token(token: ApiToken, *, actor: User) -> None:

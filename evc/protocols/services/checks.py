@@ -1,17 +1,19 @@
-"""Who works where, the VOG, and the question "may this volunteer do this task on this date?"
-for one volunteer, for the whole organisation (the matrix) and for clearances about to expire."""
+"""The VOG, and the question "may this volunteer do this task on this date?" for one volunteer,
+for the whole organisation (the matrix) and for clearances about to expire (who works where is
+in ``people``)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from evc.accounts.models import Membership, Organisation, Role, User
+from evc.accounts.models import Organisation, Role, User
 from evc.audit import log_action
 from evc.errors import DomainError, flush_or_stale, stale_edit
 from evc.extensions import db
@@ -19,110 +21,13 @@ from evc.protocols.models import (
     Clearance,
     ClearanceStatus,
     ProtocolVersion,
-    ReservedActAuthorisation,
     TaskProtocol,
     VogStatus,
     VolunteerVog,
 )
 from evc.protocols.services.library import current_version, protocols_with_versions
+from evc.protocols.services.people import members_with_role, require_volunteer
 from evc.protocols.status import Verdict, evaluate, local_today, missing_knowledge
-
-# --- people --------------------------------------------------------------------------------
-
-
-def members_with_role(organisation_id: int, role: Role) -> list[User]:
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(Membership, Membership.user_id == User.id)
-            .where(
-                Membership.organisation_id == organisation_id,
-                Membership.role == role,
-                User.is_active_account.is_(True),
-            )
-            .order_by(User.display_name, User.id)
-        )
-    )
-
-
-def has_role(user: User, organisation_id: int, role: Role) -> bool:
-    return bool(
-        db.session.scalar(
-            select(Membership.id).where(
-                Membership.user_id == user.id,
-                Membership.organisation_id == organisation_id,
-                Membership.role == role,
-            )
-        )
-    )
-
-
-def volunteer_of(organisation_id: int, user_id: int | None) -> User | None:
-    """The volunteer ``user_id`` of the organisation, or None for anyone else."""
-    return db.session.scalar(
-        select(User)
-        .join(Membership, Membership.user_id == User.id)
-        .where(
-            User.id == (user_id or 0),
-            Membership.organisation_id == organisation_id,
-            Membership.role == Role.VOLUNTEER,
-        )
-        .limit(1)
-    )
-
-
-def may_clear_reserved_acts(user: User, organisation_id: int) -> bool:
-    return bool(
-        db.session.scalar(
-            select(ReservedActAuthorisation.id).where(
-                ReservedActAuthorisation.organisation_id == organisation_id,
-                ReservedActAuthorisation.user_id == user.id,
-            )
-        )
-    )
-
-
-def set_reserved_act_authorisation(
-    organisation: Organisation, instructor: User, authorised: bool, *, actor: User
-) -> None:
-    """Mark (or unmark) an instructor as authorised to clear reserved acts."""
-    if not has_role(instructor, organisation.id, Role.INSTRUCTOR):
-        raise DomainError(
-            _("Alleen een instructeur kan bevoegd worden voor voorbehouden handelingen.")
-        )
-    current = db.session.scalar(
-        select(ReservedActAuthorisation).where(
-            ReservedActAuthorisation.organisation_id == organisation.id,
-            ReservedActAuthorisation.user_id == instructor.id,
-        )
-    )
-    if authorised and current is None:
-        db.session.add(
-            ReservedActAuthorisation(
-                organisation_id=organisation.id, user_id=instructor.id, granted_by_id=actor.id
-            )
-        )
-    elif not authorised and current is not None:
-        db.session.delete(current)
-    else:
-        return
-    db.session.flush()
-    log_action(
-        "instructor.reserved_acts_authorised"
-        if authorised
-        else "instructor.reserved_acts_withdrawn",
-        actor=actor,
-        organisation_id=organisation.id,
-        obj=instructor,
-    )
-
-
-def reserved_act_instructors(organisation_id: int) -> set[int]:
-    """The ids of the organisation's instructors who may clear reserved acts."""
-    query = select(ReservedActAuthorisation.user_id).where(
-        ReservedActAuthorisation.organisation_id == organisation_id
-    )
-    return set(db.session.scalars(query))
 
 
 def check_version(record, expected_version_id: int | None) -> None:
@@ -198,23 +103,8 @@ def matrix(organisation_id: int, on: date | None = None) -> Matrix:
     on = on or local_today()
     volunteers = members_with_role(organisation_id, Role.VOLUNTEER)
     protocols = protocols_with_versions(organisation_id)
-    clearances: dict[tuple[int, int], Clearance] = {}
-    rows = db.session.scalars(
-        select(Clearance)
-        .where(Clearance.organisation_id == organisation_id)
-        .options(selectinload(Clearance.items))
-        .order_by(Clearance.id)
-    ).all()
-    for clearance in rows:  # an open clearance wins over an older revoked one
-        key = (clearance.volunteer_id, clearance.protocol_id)
-        if key not in clearances or clearance.status != ClearanceStatus.REVOKED:
-            clearances[key] = clearance
-    vogs = {
-        v.volunteer_id: v
-        for v in db.session.scalars(
-            select(VolunteerVog).where(VolunteerVog.organisation_id == organisation_id)
-        )
-    }
+    clearances = _clearances_by_cell(organisation_id)
+    vogs = organisation_vogs(organisation_id)
     cells = {
         (person.id, protocol.id): evaluate(
             clearances.get((person.id, protocol.id)), version, vogs.get(person.id), on
@@ -225,12 +115,38 @@ def matrix(organisation_id: int, on: date | None = None) -> Matrix:
     return Matrix(volunteers, protocols, cells, clearances)
 
 
+def _clearances_by_cell(organisation_id: int) -> dict[tuple[int, int], Clearance]:
+    """The organisation's clearances by (volunteer, protocol), with their items; an open
+    clearance wins over an older revoked one."""
+    clearances: dict[tuple[int, int], Clearance] = {}
+    rows = db.session.scalars(
+        select(Clearance)
+        .where(Clearance.organisation_id == organisation_id)
+        .options(selectinload(Clearance.items))
+        .order_by(Clearance.id)
+    ).all()
+    for clearance in rows:
+        key = (clearance.volunteer_id, clearance.protocol_id)
+        if key not in clearances or clearance.status != ClearanceStatus.REVOKED:
+            clearances[key] = clearance
+    return clearances
+
+
 def expiring_clearances(organisation_id: int | None, on: date | None = None) -> list[Clearance]:
     """Granted clearances that expire within ``CLEARANCE_WARNING_DAYS`` (all organisations when
     ``organisation_id`` is None), soonest first."""
     on = on or local_today()
     horizon = on + timedelta(days=current_app.config["CLEARANCE_WARNING_DAYS"])
-    query = (
+    query = _granted_until_within(on, horizon)
+    if organisation_id is not None:
+        query = query.where(Clearance.organisation_id == organisation_id)
+    return list(db.session.scalars(query))
+
+
+def _granted_until_within(on: date, horizon: date) -> Select[Clearance]:
+    """Granted clearances valid after ``on`` until at most ``horizon``, soonest first, with
+    what the reminder and the list show."""
+    return (
         select(Clearance)
         .where(
             Clearance.status == ClearanceStatus.GRANTED,
@@ -244,9 +160,6 @@ def expiring_clearances(organisation_id: int | None, on: date | None = None) -> 
         )
         .order_by(Clearance.valid_until, Clearance.id)
     )
-    if organisation_id is not None:
-        query = query.where(Clearance.organisation_id == organisation_id)
-    return list(db.session.scalars(query))
 
 
 def own_clearances(
@@ -254,16 +167,7 @@ def own_clearances(
 ) -> list[tuple[Clearance, ProtocolVersion, Verdict]]:
     """The person's own clearances, newest first, each with its current version and its
     verdict (``vogs``: the person's VOG records by organisation, see ``own_vogs``)."""
-    own = (
-        db.session.scalars(
-            select(Clearance)
-            .where(Clearance.volunteer_id == user.id)
-            .options(joinedload(Clearance.protocol), joinedload(Clearance.items))
-            .order_by(Clearance.id.desc())
-        )
-        .unique()
-        .all()
-    )
+    own = _clearances_of(user)
     versions = _current_versions({c.protocol_id for c in own})
     return [
         (
@@ -273,6 +177,20 @@ def own_clearances(
         )
         for c in own
     ]
+
+
+def _clearances_of(user: User) -> Sequence[Clearance]:
+    """The person's clearances, newest first, with their protocols and items."""
+    return (
+        db.session.scalars(
+            select(Clearance)
+            .where(Clearance.volunteer_id == user.id)
+            .options(joinedload(Clearance.protocol), joinedload(Clearance.items))
+            .order_by(Clearance.id.desc())
+        )
+        .unique()
+        .all()
+    )
 
 
 def own_vogs(user: User) -> dict[int, VolunteerVog]:
@@ -311,27 +229,46 @@ def set_vog(
 ) -> VolunteerVog:
     """Record the VOG's status and dates (never the document itself)."""
     on = on or local_today()
-    if not has_role(volunteer, organisation.id, Role.VOLUNTEER):
-        raise DomainError(_("Kies een vrijwilliger van deze organisatie."))
+    require_volunteer(organisation, volunteer)
     requested_on, issued_on = _vog_dates(status, requested_on, issued_on, on)
+    record = _vog_to_write(organisation, volunteer, expected_version_id)
+    _keep_vog(record, volunteer, status, requested_on, issued_on, actor)
+    return record
+
+
+def _vog_to_write(
+    organisation: Organisation, volunteer: User, expected_version_id: int | None
+) -> VolunteerVog:
+    """The volunteer's VOG record, new if there is none; a stale form is refused."""
     record = vog_record(organisation.id, volunteer.id)
     if record is None:
         record = VolunteerVog(organisation_id=organisation.id, volunteer_id=volunteer.id)
         db.session.add(record)
     else:
         check_version(record, expected_version_id)
+    return record
+
+
+def _keep_vog(
+    record: VolunteerVog,
+    volunteer: User,
+    status: VogStatus,
+    requested_on: date | None,
+    issued_on: date | None,
+    actor: User,
+) -> None:
+    """The status and dates on ``record``, with the audit row about the volunteer."""
     record.status, record.requested_on, record.issued_on = status, requested_on, issued_on
     record.updated_by_id = actor.id
     flush_or_stale()
     log_action(
         "vog.updated",
         actor=actor,
-        organisation_id=organisation.id,
+        organisation_id=record.organisation_id,
         obj=volunteer,
         status=status.value,
         issued_on=issued_on.isoformat() if issued_on else None,
     )
-    return record
 
 
 def _vog_dates(status: VogStatus, requested_on, issued_on, on: date):

@@ -1,5 +1,5 @@
 """One clearance: starting it, the volunteer's acknowledgement, the instruction, granting and
-revoking it, and taking a granted clearance into the portfolio as evidence.
+revoking it (taking a granted clearance into the portfolio is in ``evidence``).
 
 Writes are ``verb_noun(..., actor=...)``: they check the domain rules, change state, write the
 audit row and flush; the view or command commits. Dates come in as ``on`` (default: today in
@@ -16,12 +16,11 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
-from evc.accounts.models import Organisation, Role, User
+from evc.accounts.models import Organisation, User
 from evc.audit import log_action
 from evc.db import utcnow
 from evc.errors import DomainError, flush_or_stale
 from evc.extensions import db
-from evc.portfolio import services as portfolio
 from evc.protocols.loader import item_hash
 from evc.protocols.models import (
     Clearance,
@@ -31,12 +30,8 @@ from evc.protocols.models import (
     ProtocolVersion,
     TaskProtocol,
 )
-from evc.protocols.services.checks import (
-    check_version,
-    has_role,
-    may_clear_reserved_acts,
-    vog_for,
-)
+from evc.protocols.services.checks import check_version, vog_for
+from evc.protocols.services.people import may_clear_reserved_acts, require_volunteer
 from evc.protocols.status import add_months, grant_blockers, local_today
 
 MAX_REASON = 2000
@@ -46,8 +41,7 @@ def start_clearance(
     organisation: Organisation, volunteer: User, protocol: TaskProtocol, *, actor: User
 ) -> Clearance:
     """Open a clearance for a volunteer of the organisation; one open clearance per task."""
-    if not has_role(volunteer, organisation.id, Role.VOLUNTEER):
-        raise DomainError(_("Kies een vrijwilliger van deze organisatie."), field="volunteer")
+    require_volunteer(organisation, volunteer, field="volunteer")
     if protocol.organisation_id != organisation.id:
         raise DomainError(_("Kies een protocol van deze organisatie."), field="protocol")
     clearance = Clearance(
@@ -56,6 +50,13 @@ def start_clearance(
         protocol_id=protocol.id,
         status=ClearanceStatus.IN_PROGRESS,
     )
+    _add_only_open_clearance(clearance, volunteer)
+    log_action("clearance.started", actor=actor, organisation_id=organisation.id, obj=clearance)
+    return clearance
+
+
+def _add_only_open_clearance(clearance: Clearance, volunteer: User) -> None:
+    """Store the new clearance; the database refuses a second open one for the same task."""
     try:
         with db.session.begin_nested():
             db.session.add(clearance)
@@ -69,8 +70,6 @@ def start_clearance(
             ),
             field="protocol",
         ) from error
-    log_action("clearance.started", actor=actor, organisation_id=organisation.id, obj=clearance)
-    return clearance
 
 
 def _require_open(clearance: Clearance) -> None:
@@ -80,7 +79,17 @@ def _require_open(clearance: Clearance) -> None:
         )
 
 
-def _refuse_self(clearance: Clearance, actor) -> None:
+def _require_open_and_current(clearance: Clearance, expected_version_id: int | None) -> None:
+    """Not revoked, and the form was based on the clearance as it is stored now."""
+    _require_open(clearance)
+    check_version(clearance, expected_version_id)
+
+
+def _require_instructor_may_write(
+    clearance: Clearance, expected_version_id: int | None, actor: User
+) -> None:
+    """What an instructor's write needs: an open, current clearance of someone else."""
+    _require_open_and_current(clearance, expected_version_id)
     if clearance.volunteer_id == actor.id:
         raise DomainError(_("Je kunt jezelf niet instrueren of bevoegd verklaren."))
 
@@ -108,16 +117,8 @@ def acknowledge_knowledge(
     """The volunteer confirms each knowledge item of the current version; all are needed."""
     _require_open(clearance)
     on = on or local_today()
-    ticked = set(acknowledged)
-    not_ticked = [text for text in version.know if item_hash(text) not in ticked]
-    if not_ticked:
-        raise DomainError(
-            _("Bevestig elk punt. Lees het punt nog eens als iets niet duidelijk is."),
-            field="items",
-        )
-    for text in version.know:
-        _upsert_item(clearance, ItemKind.KNOW, text, done=True, on=on, note="", actor=actor)
-    db.session.flush()
+    _require_every_item_ticked(version, set(acknowledged))
+    _tick_every_item(clearance, version, on, actor)
     log_action(
         "clearance.knowledge_acknowledged",
         actor=actor,
@@ -125,6 +126,20 @@ def acknowledge_knowledge(
         obj=clearance,
         version=version.number,
     )
+
+
+def _require_every_item_ticked(version: ProtocolVersion, ticked: set[str]) -> None:
+    if any(item_hash(text) not in ticked for text in version.know):
+        raise DomainError(
+            _("Bevestig elk punt. Lees het punt nog eens als iets niet duidelijk is."),
+            field="items",
+        )
+
+
+def _tick_every_item(clearance: Clearance, version: ProtocolVersion, on: date, actor: User) -> None:
+    for text in version.know:
+        _upsert_item(clearance, ItemKind.KNOW, text, done=True, on=on, note="", actor=actor)
+    db.session.flush()
 
 
 @dataclass
@@ -147,14 +162,18 @@ def record_instruction(
 ) -> None:
     """The instructor records the instruction, what they saw of each skill and which resources
     the volunteer has. Dates may not lie in the future."""
-    _require_open(clearance)
-    check_version(clearance, expected_version_id)
+    _require_instructor_may_write(clearance, expected_version_id, actor)
     on = on or local_today()
-    _refuse_self(clearance, actor)
-    if instructed_on > on:
-        raise DomainError(_("Deze datum mag niet in de toekomst liggen."), field="instructed_on")
+    _require_not_after(instructed_on, on, "instructed_on")
     _record_skills(clearance, version, observations, on, actor)
     _record_resources(clearance, version, confirmed_resources, on, actor)
+    _record_instructor(clearance, version, instructed_on, actor)
+
+
+def _record_instructor(
+    clearance: Clearance, version: ProtocolVersion, instructed_on: date, actor: User
+) -> None:
+    """Who instructed and when, with the audit row of the instruction."""
     clearance.instructor_id, clearance.instructed_on = actor.id, instructed_on
     flush_or_stale()
     log_action(
@@ -177,10 +196,7 @@ def _record_skills(
             continue
         if seen.observed_on is None:
             raise DomainError(_("Vul in wanneer je dit zag."), field=f"skill_{index}_on")
-        if seen.observed_on > on:
-            raise DomainError(
-                _("Deze datum mag niet in de toekomst liggen."), field=f"skill_{index}_on"
-            )
+        _require_not_after(seen.observed_on, on, f"skill_{index}_on")
         _upsert_item(
             clearance,
             ItemKind.SKILL,
@@ -190,6 +206,11 @@ def _record_skills(
             note=seen.note[:2000],
             actor=actor,
         )
+
+
+def _require_not_after(day: date, on: date, field: str) -> None:
+    if day > on:
+        raise DomainError(_("Deze datum mag niet in de toekomst liggen."), field=field)
 
 
 def _record_resources(
@@ -221,17 +242,31 @@ def grant_clearance(
     every skill demonstrated (for a renewal: seen again since the last grant), every resource,
     a valid VOG where the protocol asks for one, and for a reserved act an authorised
     instructor. ``valid_until`` lies after today and at most the protocol's validity ahead."""
-    _require_open(clearance)
-    check_version(clearance, expected_version_id)
+    _require_instructor_may_write(clearance, expected_version_id, actor)
     on = on or local_today()
-    _refuse_self(clearance, actor)
     _check_complete(clearance, version, actor, on)
-    reference = _grant_terms(version, valid_until, client_reference, on)
+    terms = _grant_terms(version, valid_until, client_reference, on)
+    _record_grant(clearance, version, terms, actor)
+
+
+@dataclass(frozen=True)
+class GrantTerms:
+    """A grant holds from ``on`` until ``valid_until``, for one client or (reference "") all."""
+
+    on: date
+    valid_until: date
+    client_reference: str
+
+
+def _record_grant(
+    clearance: Clearance, version: ProtocolVersion, terms: GrantTerms, actor: User
+) -> None:
+    """The clearance holds on ``terms``; the audit row says whether it was a renewal."""
     renewal = clearance.status == ClearanceStatus.GRANTED
     clearance.status = ClearanceStatus.GRANTED
     clearance.granted_version_id, clearance.granted_by_id = version.id, actor.id
-    clearance.granted_on, clearance.valid_until = on, valid_until
-    clearance.client_reference = reference
+    clearance.granted_on, clearance.valid_until = terms.on, terms.valid_until
+    clearance.client_reference = terms.client_reference
     clearance.expiry_reminder_for = None
     flush_or_stale()
     log_action(
@@ -240,8 +275,8 @@ def grant_clearance(
         organisation_id=clearance.organisation_id,
         obj=clearance,
         version=version.number,
-        valid_until=valid_until.isoformat(),
-        scoped=bool(reference),
+        valid_until=terms.valid_until.isoformat(),
+        scoped=bool(terms.client_reference),
     )
 
 
@@ -261,7 +296,9 @@ def _check_complete(clearance: Clearance, version: ProtocolVersion, actor, on: d
         )
 
 
-def _grant_terms(version: ProtocolVersion, valid_until: date, client_reference: str, on: date):
+def _grant_terms(
+    version: ProtocolVersion, valid_until: date, client_reference: str, on: date
+) -> GrantTerms:
     """``valid_until`` after today and within the protocol's validity; the client reference
     (at most 40 characters, spaces tidied) as it is kept."""
     latest = latest_valid_until(version, on)
@@ -279,15 +316,14 @@ def _grant_terms(version: ProtocolVersion, valid_until: date, client_reference: 
     reference = " ".join((client_reference or "").split())
     if len(reference) > 40:
         raise DomainError(_("Gebruik hoogstens 40 tekens."), field="client_reference")
-    return reference
+    return GrantTerms(on, valid_until, reference)
 
 
 def revoke_clearance(
     clearance: Clearance, *, reason: str, expected_version_id: int | None, actor: User
 ) -> None:
     """Withdraw a clearance. A reason is required; it is kept and shown to the volunteer."""
-    _require_open(clearance)
-    check_version(clearance, expected_version_id)
+    _require_open_and_current(clearance, expected_version_id)
     reason = (reason or "").strip()
     if len(reason) < 5:
         raise DomainError(_("Schrijf op waarom je de bevoegdverklaring intrekt."), field="reason")
@@ -300,65 +336,3 @@ def revoke_clearance(
     log_action(
         "clearance.revoked", actor=actor, organisation_id=clearance.organisation_id, obj=clearance
     )
-
-
-# --- into the portfolio --------------------------------------------------------------------
-
-
-def open_trajectory(volunteer: User):
-    """The volunteer's trajectory in which evidence can be added now, or None."""
-    return next(reversed(portfolio.open_portfolios(volunteer)), None)
-
-
-def add_to_portfolio(clearance: Clearance, *, competency_id: str, actor: User):
-    """The volunteer adds a granted clearance to their portfolio as evidence (a certificate)."""
-    granted = clearance.status == ClearanceStatus.GRANTED
-    version = clearance.granted_version if granted else None
-    if version is None:
-        raise DomainError(_("Alleen een gegeven bevoegdverklaring kan in je portfolio."))
-    trajectory = open_trajectory(clearance.volunteer)
-    if trajectory is None:
-        raise DomainError(
-            _("Je hebt geen lopend EVC-A-traject waarin je nu bewijs kunt toevoegen.")
-        )
-    lines = _certificate_lines(clearance, version)
-    item = portfolio.add_evidence(
-        trajectory,
-        {
-            "kind": "certificate",
-            "title": _("Bevoegdverklaring: %(task)s", task=version.title)[:200],
-            "description": "\n".join(lines),
-            "activity_from": clearance.instructed_on or clearance.granted_on,
-            "activity_to": clearance.granted_on,
-            "work_context": db.session.get_one(Organisation, clearance.organisation_id).name,
-        },
-        [competency_id],
-        upload=None,
-        original_name=None,
-        actor=actor,
-    )
-    log_action(
-        "clearance.added_to_portfolio",
-        actor=actor,
-        organisation_id=clearance.organisation_id,
-        obj=clearance,
-        evidence_id=item.id,
-    )
-    return item
-
-
-def _certificate_lines(clearance: Clearance, version: ProtocolVersion) -> list[str]:
-    """What the evidence says: the task, who instructed and judged it when, and the skills."""
-    return [
-        _(
-            'Bevoegd verklaard voor de taak "%(task)s" (protocol versie %(version)d).',
-            task=version.title,
-            version=version.number,
-        ),
-        _(
-            "Instructie en beoordeling door %(name)s op %(date)s.",
-            name=clearance.granted_by.display_name if clearance.granted_by else "-",
-            date=format_date(clearance.granted_on, "long"),
-        ),
-        _("Laten zien:") + " " + "; ".join(version.skills),
-    ]

@@ -47,12 +47,7 @@ def _new_version(protocol: TaskProtocol, spec: ProtocolSpec, number: int, actor)
 
 def add_protocol(organisation: Organisation, spec: ProtocolSpec, *, actor) -> TaskProtocol:
     """A new protocol in ``organisation``, published as version 1. The key must be new there."""
-    exists = db.session.scalar(
-        select(TaskProtocol.id).where(
-            TaskProtocol.organisation_id == organisation.id, TaskProtocol.key == spec.key
-        )
-    )
-    if exists:
+    if spec.key in _keys_of(organisation.id):
         raise DomainError(
             _("Er is al een protocol met de code %(key)s.", key=spec.key), field="key"
         )
@@ -73,11 +68,7 @@ def add_protocol(organisation: Organisation, spec: ProtocolSpec, *, actor) -> Ta
 
 def import_library(organisation: Organisation, *, actor) -> list[TaskProtocol]:
     """Take over every protocol of the seed library the organisation does not have yet."""
-    have = set(
-        db.session.scalars(
-            select(TaskProtocol.key).where(TaskProtocol.organisation_id == organisation.id)
-        )
-    )
+    have = _keys_of(organisation.id)
     return [
         add_protocol(organisation, spec, actor=actor)
         for key, spec in sorted(protocol_library().items())
@@ -95,6 +86,20 @@ def publish_version(
     if expected_version_id is not None and expected_version_id != protocol.version_id:
         raise stale_edit()
     previous = current_version(protocol)
+    version = _next_version(protocol, spec, actor)
+    log_action(
+        "protocol.version_published",
+        actor=actor,
+        organisation_id=protocol.organisation_id,
+        obj=protocol,
+        version=version.number,
+        knowledge_changed=_hashes(previous.know) != _hashes(spec.know),
+    )
+    return version
+
+
+def _next_version(protocol: TaskProtocol, spec: ProtocolSpec, actor) -> ProtocolVersion:
+    """The protocol's next version; a number taken in the meantime is a stale save."""
     number = protocol.latest_number + 1
     protocol.latest_number = number
     version = _new_version(protocol, spec, number, actor)
@@ -102,14 +107,6 @@ def publish_version(
         db.session.flush()
     except (StaleDataError, IntegrityError) as error:
         raise stale_edit() from error
-    log_action(
-        "protocol.version_published",
-        actor=actor,
-        organisation_id=protocol.organisation_id,
-        obj=protocol,
-        version=number,
-        knowledge_changed=_hashes(previous.know) != _hashes(spec.know),
-    )
     return version
 
 
@@ -165,9 +162,13 @@ def protocol_by_key(organisation_id: int, key: str) -> TaskProtocol | None:
 
 def library_keys_missing(organisation_id: int) -> list[str]:
     """The codes of the seed library's protocols the organisation has not taken over yet."""
-    have = set(
+    return sorted(set(protocol_library()) - _keys_of(organisation_id))
+
+
+def _keys_of(organisation_id: int) -> set[str]:
+    """The codes of the organisation's protocols."""
+    return set(
         db.session.scalars(
             select(TaskProtocol.key).where(TaskProtocol.organisation_id == organisation_id)
         )
     )
-    return sorted(set(protocol_library()) - have)

@@ -154,16 +154,15 @@ def create_admin_command(email: str, display_name: str):
     from evc.accounts import services
     from evc.accounts.models import TokenPurpose
     from evc.extensions import db
+    from evc.mail import absolute_url
 
     if services.find_user_by_email(email):
         _fail("An account with this e-mail address exists already.")
     user = _new_site_admin(email, display_name)
     token = services.issue_token(user, TokenPurpose.INVITATION, timedelta(hours=24), None)
     db.session.commit()
-    base = current_app.config.get("BASE_URL", "").rstrip("/")
-    click.echo(
-        f"Site admin created. Set the password within 24 hours at: {base}/uitnodiging/{token}"
-    )
+    link = absolute_url("accounts.invitation_link", token=token)
+    click.echo(f"Site admin created. Set the password within 24 hours at: {link}")
 
 
 def _new_site_admin(email: str, display_name: str) -> User:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -50,7 +51,12 @@ class Defaults:
     SMTP_PASSWORD = ""
     SMTP_STARTTLS = True
     MAIL_FROM = "evc@localhost"
-    BASE_URL = ""  # e.g. https://evc.example.org; used in e-mails. Empty: taken from the request.
+    # The site's address, e.g. https://evc.example.org: every link in a mail is built from it, and
+    # requests for another host are refused. Required in production; empty (development only):
+    # links are taken from the request and every host is served.
+    BASE_URL = ""
+    # Extra host names to serve besides BASE_URL's (comma-separated in EVC_TRUSTED_HOSTS).
+    TRUSTED_HOSTS = None
 
     FRAMEWORK_DIR = str(ROOT / "competencies")
     # Uploaded evidence: empty UPLOAD_DIR means instance/uploads.
@@ -114,13 +120,33 @@ def _check(config) -> None:
             "or set EVC_SECRET_KEY."
         )
     if config["MODE"] == "production":
-        if not config["SESSION_COOKIE_SECURE"]:
-            raise RuntimeError("SESSION_COOKIE_SECURE may only be switched off outside production.")
-        if config["DATABASE_URL"].startswith("sqlite") and not config.get("ALLOW_SQLITE"):
-            raise RuntimeError("Production needs EVC_DATABASE_URL (PostgreSQL).")
+        _check_production(config)
+    config["TRUSTED_HOSTS"] = trusted_hosts(config)
     config["SESSION_COOKIE_NAME"] = (
         "__Host-evc_session" if config["SESSION_COOKIE_SECURE"] else "evc_session"
     )
+
+
+def _check_production(config) -> None:
+    if not config["SESSION_COOKIE_SECURE"]:
+        raise RuntimeError("SESSION_COOKIE_SECURE may only be switched off outside production.")
+    if config["DATABASE_URL"].startswith("sqlite") and not config.get("ALLOW_SQLITE"):
+        raise RuntimeError("Production needs EVC_DATABASE_URL (PostgreSQL).")
+    if not str(config.get("BASE_URL") or "").startswith("https://"):
+        raise RuntimeError(
+            "Production needs EVC_BASE_URL, the site's https address (e.g. "
+            "https://evc.example.org): links in mail are built from it, never from a request."
+        )
+
+
+def trusted_hosts(config) -> list[str] | None:
+    """The host names requests may name: BASE_URL's and any TRUSTED_HOSTS. None (every host)
+    only without BASE_URL, which production refuses. Flask answers other hosts with 400."""
+    extra = config.get("TRUSTED_HOSTS") or []
+    names = extra.split(",") if isinstance(extra, str) else list(extra)
+    base = urlsplit(config.get("BASE_URL") or "").hostname
+    hosts = [name.strip() for name in [base or "", *names] if name and name.strip()]
+    return list(dict.fromkeys(hosts)) or None
 
 
 def is_production(config) -> bool:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from evc.db import Base, TimestampMixin, UTCDateTime, utcnow
 from evc.extensions import db
+from evc.urls import secret_prefixes
 
 
 class OutboxMessage(TimestampMixin, Base):
@@ -43,8 +44,9 @@ class OutboxMessage(TimestampMixin, Base):
 
 
 def absolute_url(endpoint: str, **values) -> str:
-    """A full URL for mail: ``BASE_URL`` if set, else the request's host (or localhost in a
-    command without a request)."""
+    """A full URL for mail: always on ``BASE_URL`` when it is set (production requires it, and
+    then requests for other hosts are refused); in development without it, the request's host
+    (or localhost in a command without a request)."""
     base = (current_app.config.get("BASE_URL") or "").rstrip("/")
     if has_request_context():
         return (
@@ -73,15 +75,10 @@ MASK = "••••••"
 
 
 def _single_use_link_pattern() -> re.Pattern:
-    """A link to any route with a ``<token>`` part (invitation, referee, password reset): the
-    path up to the token, and the token itself."""
-    prefixes = {
-        rule.rule.split("<token>")[0]
-        for rule in current_app.url_map.iter_rules()
-        if "token" in rule.arguments
-    }
-    alternatives = "|".join(re.escape(prefix) for prefix in sorted(prefixes, key=len, reverse=True))
-    return re.compile(rf"\S*?({alternatives})\S+")
+    """A link to any route with a ``<secret:...>`` part (invitation, referee, password reset):
+    the path up to the token, and the token itself."""
+    prefixes = sorted(secret_prefixes(current_app), key=len, reverse=True)
+    return re.compile(rf"\S*?({'|'.join(re.escape(prefix) for prefix in prefixes)})\S+")
 
 
 def masked_body(body: str) -> str:

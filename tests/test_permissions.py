@@ -36,9 +36,12 @@ def test_public_routes_are_only_the_expected_ones(app):
         "/organisaties/<int:organisation_id>/sleutel.json",
         "/participatie/controle",
         "/taal",
-        "/uitnodiging/<token>",
-        "/verklaring/<token>",
-        "/wachtwoord-herstellen/<token>",
+        "/uitnodiging",
+        "/uitnodiging/<secret:token>",
+        "/verklaring",
+        "/verklaring/<secret:token>",
+        "/wachtwoord-herstellen",
+        "/wachtwoord-herstellen/<secret:token>",
         "/wachtwoord-vergeten",
     ]
 

@@ -8,6 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from evc import urls
 from evc.accounts import devices, services
 from evc.accounts.forms import (
     ChangePasswordForm,
@@ -98,30 +99,57 @@ def logout():
     return response
 
 
-def _token_page(token: str, purpose: TokenPurpose, template: str, accept, done_message: str):
-    """Invitation and reset links: a valid single-use token lets one set a password."""
-    record = services.find_valid_token(token, purpose)
+def _token_page(purpose: TokenPurpose, template: str, accept, done_message: str):
+    """Invitation and reset links: a valid single-use token, kept in the session by the link,
+    lets one set a password. Someone else who is logged in is first asked to log out."""
+    record = services.find_valid_token(urls.kept(purpose.value), purpose)
     if record is None:
         return render_template("accounts/link_invalid.html", purpose=purpose.value), 410
+    if current_user.is_authenticated and current_user.id != record.user_id:
+        return _logged_in_as_someone_else()
     form = SetPasswordForm()
 
     def action():
-        log_in(accept(record, form.password.data))
+        log_in(accept(record, form.password.data))  # a fresh session: the kept token is gone
         return done(url_for("core.dashboard"), done_message)
 
     return save(form, action, page(template, form=form, user=record.user))
 
 
-@bp.route("/uitnodiging/<token>", methods=["GET", "POST"])
-@public
-def accept_invitation(token: str):
-    offer = services.find_offer(token)
-    if offer is not None:  # for an existing account: never log anyone in or out here
-        return page("accounts/offer_link.html", offer=offer).render()
-    if current_user.is_authenticated:
+def _logged_in_as_someone_else():
+    """The link is for another account: nothing changes until the person logs out (by POST)."""
+    status = 409 if request.method == "POST" else 200
+    return render_template("accounts/link_other_account.html"), status
+
+
+@bp.route("/uitloggen-en-doorgaan", methods=["POST"])
+@permission("account.manage_own")
+def log_out_and_continue():
+    """Log out, keeping the links opened in this browser, and go back to the link's page."""
+    links = urls.all_kept()
+
+    def action():
         _log_out()
+        session.update(links)
+        flash(_("Je bent uitgelogd."), "success")
+        return redirect(safe_next(request.form.get("next")) or url_for("accounts.login"))
+
+    return press(action, url_for("core.dashboard"))
+
+
+@bp.route("/uitnodiging/<secret:token>")
+@public
+def invitation_link(token: str):
+    return urls.keep(TokenPurpose.INVITATION.value, token, url_for("accounts.accept_invitation"))
+
+
+@bp.route("/uitnodiging", methods=["GET", "POST"])
+@public
+def accept_invitation():
+    offer = services.find_offer(urls.kept(TokenPurpose.INVITATION.value))
+    if offer is not None:  # for an existing account: it never logs anyone in or out
+        return page("accounts/offer_link.html", offer=offer).render()
     return _token_page(
-        token,
         TokenPurpose.INVITATION,
         "accounts/accept_invitation.html",
         services.accept_invitation,
@@ -167,11 +195,17 @@ def forgot_password():
     return save(form, action, page("accounts/forgot_password.html", form=form))
 
 
-@bp.route("/wachtwoord-herstellen/<token>", methods=["GET", "POST"])
+@bp.route("/wachtwoord-herstellen/<secret:token>")
 @public
-def reset_password(token: str):
+def reset_link(token: str):
+    purpose = TokenPurpose.PASSWORD_RESET.value
+    return urls.keep(purpose, token, url_for("accounts.reset_password"))
+
+
+@bp.route("/wachtwoord-herstellen", methods=["GET", "POST"])
+@public
+def reset_password():
     return _token_page(
-        token,
         TokenPurpose.PASSWORD_RESET,
         "accounts/reset_password.html",
         services.reset_password,

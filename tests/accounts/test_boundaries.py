@@ -155,7 +155,8 @@ def test_the_inviting_organisation_reads_that_its_invitee_started(
     web.login(coordinator.email)
     invite(web, org, email="nina@test.example", display_name="Nina Nieuw")
     link = link_in_last_mail(session, "nina@test.example")
-    other_web.post_form(link, {"password": NEW_PASSWORD, "password_repeat": NEW_PASSWORD})
+    opened = other_web.open_link(link)
+    other_web.post_form(opened, {"password": NEW_PASSWORD, "password_repeat": NEW_PASSWORD})
     log = web.get(f"/organisaties/{org.id}/logboek").get_data(as_text=True)
     assert "Uitnodiging aangenomen" in log and "Nina Nieuw" in log
     assert "Ingelogd" not in log  # her logins stay hers

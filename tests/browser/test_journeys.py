@@ -60,6 +60,11 @@ def test_invitation_from_coordinator_to_volunteer_logging_in(page, mailbox):
     invitation_url = mailbox(NEW_EMAIL, "/uitnodiging/")
     page.goto(invitation_url)
 
+    # Opening the link logs nobody out: the coordinator is asked to, by a button.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Je bent nog ingelogd")
+    assert "/uitnodiging/" not in page.url  # the token left the address at once
+    page.get_by_role("button", name="Uitloggen en doorgaan").click()
+
     # The new person chooses a password and is logged in.
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Welkom bij evc, {NEW_NAME}")
     page.get_by_label("Nieuw wachtwoord", exact=True).fill(NEW_PASSWORD)

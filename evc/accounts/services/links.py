@@ -105,7 +105,7 @@ def send_invitation(user: User, organisation: Organisation, actor: User) -> None
         user,
         organisation,
         sorted(user.roles_in(organisation.id)),
-        absolute_url("accounts.accept_invitation", token=token),
+        absolute_url("accounts.invitation_link", token=token),
         name=user.display_name,
         email=user.email,
         language=user.language,
@@ -148,7 +148,7 @@ def request_password_reset(email: str, address: str = "") -> None:
         "email/password_reset.txt",
         lambda: _("Nieuw wachtwoord instellen voor evc"),
         kind="password_reset",
-        link=absolute_url("accounts.reset_password", token=token),
+        link=absolute_url("accounts.reset_link", token=token),
         minutes=minutes,
     )
     log_action("password.reset_requested", obj=user)

@@ -97,7 +97,7 @@ def _send(offer: RoleOffer, inviter: User) -> None:
     token = secrets.token_urlsafe(32)
     offer.token_hash = token_digest(token)
     offer.expires_at = utcnow() + timedelta(hours=current_app.config["INVITATION_VALID_HOURS"])
-    link = absolute_url("accounts.accept_invitation", token=token)
+    link = absolute_url("accounts.invitation_link", token=token)
     invitation_mail(
         offer.user,
         offer.organisation,

@@ -1,15 +1,15 @@
 """Role offers: a role in another organisation waits for the person's own consent
 
-Revision ID: 0010_role_offers
-Revises: 0009_one_throttle
-Create Date: 2026-12-03 15:06:00.000000
+Revision ID: 0011_role_offers
+Revises: 0010_audit_append_only
+Create Date: 2026-12-03 15:45:00.000000
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010_role_offers"
-down_revision = "0009_one_throttle"
+revision = "0011_role_offers"
+down_revision = "0010_audit_append_only"
 branch_labels = None
 depends_on = None
 

@@ -56,10 +56,16 @@ def init_app(app: Flask) -> None:
     app.url_map.converters["secret"] = SecretConverter
 
 
+def secret_prefixes(app: Flask) -> set[str]:
+    """The path up to the secret part of every ``<secret:...>`` route (``/uitnodiging/``): what
+    the logs and the outbox page hide the rest of."""
+    rules = [rule.rule for rule in app.url_map.iter_rules()]
+    return {rule.split("<secret:", 1)[0] for rule in rules if "<secret:" in rule}
+
+
 def mask_secrets_in_logs(app: Flask) -> None:
     """Hide the secret part of every ``<secret:...>`` route in the logs; after the routes."""
-    rules = [rule.rule for rule in app.url_map.iter_rules()]
-    MASK.learn(rule.split("<secret:", 1)[0] for rule in rules if "<secret:" in rule)
+    MASK.learn(secret_prefixes(app))
     for name in (*LOGGERS, app.logger.name):
         logging.getLogger(name).addFilter(MASK)  # the same filter once, however many apps
 

@@ -17,7 +17,8 @@ from evc.accounts.forms import (
     LoginForm,
     SetPasswordForm,
 )
-from evc.accounts.models import TokenPurpose
+from evc.accounts.loaders import OFFER
+from evc.accounts.models import RoleOffer, TokenPurpose
 from evc.formfields import EmptyForm, filled
 from evc.web import (
     actor,
@@ -145,12 +146,41 @@ def invitation_link(token: str):
 @bp.route("/uitnodiging", methods=["GET", "POST"])
 @public
 def accept_invitation():
+    offer = services.find_offer(urls.kept(TokenPurpose.INVITATION.value))
+    if offer is not None:  # for an existing account: it never logs anyone in or out
+        return page("accounts/offer_link.html", offer=offer).render()
     return _token_page(
         TokenPurpose.INVITATION,
         "accounts/accept_invitation.html",
         services.accept_invitation,
         _("Welkom! Je wachtwoord is ingesteld en je bent ingelogd."),
     )
+
+
+def _answer(offer: RoleOffer, accept: bool, message: str):
+    def action():
+        if accept:
+            services.accept_offer(offer, actor=actor())
+        else:
+            services.decline_offer(offer, actor=actor())
+        return done(url_for("core.dashboard"), message)
+
+    return press(action, url_for("core.dashboard"))
+
+
+@bp.route("/uitnodigingen/<int:offer_id>/aannemen", methods=["POST"])
+@permission("offer.answer", OFFER)
+def accept_offer(offer: RoleOffer):
+    """Logged in as themselves, the person takes the role another organisation offered."""
+    message = _("Je hoort nu ook bij %(org)s.", org=offer.organisation.name)
+    return _answer(offer, True, message)
+
+
+@bp.route("/uitnodigingen/<int:offer_id>/afslaan", methods=["POST"])
+@permission("offer.answer", OFFER)
+def decline_offer(offer: RoleOffer):
+    message = _("Je hebt de uitnodiging van %(org)s afgeslagen.", org=offer.organisation.name)
+    return _answer(offer, False, message)
 
 
 @bp.route("/wachtwoord-vergeten", methods=["GET", "POST"])

@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from evc.accounts.models import Membership, Organisation, Role
+from evc.accounts.services import open_offers_for
 from evc.assessment.services import queue_summary
 from evc.extensions import db
 from evc.framework import current_framework
@@ -54,6 +55,7 @@ def dashboard():
         "core/dashboard.html",
         roles=roles,
         Role=Role,
+        offers=open_offers_for(user),
         coordinated=coordinated,
         show_outbox=can("outbox.view"),
         own_trajectory=own,

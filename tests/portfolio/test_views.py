@@ -1008,12 +1008,19 @@ def ask_referee(web, item_id: int, name="Joke de Wit", email="joke@test.example"
 
 
 def link_from_outbox(cor: Browserless, address: str) -> str:
+    """The coordinator sees the referee's mail with its link masked; the referee reads the
+    link in their own mailbox."""
     outbox = text(cor.get("/postvak-uit"))
     messages = re.findall(r'<li class="card outbox__message">.*?</li>', outbox, re.S)
-    for message in messages:  # newest first
-        if f"Aan: {address}" in message:
-            return re.search(r"http://localhost(/verklaring/[A-Za-z0-9_-]+)", message).group(1)
-    raise AssertionError(f"no mail to {address} in the outbox")
+    shown = next((m for m in messages if f"Aan: {address}" in m), None)  # newest first
+    assert shown is not None, f"no mail to {address} in the outbox"
+    assert shown.count("/verklaring/") == shown.count("…/verklaring/••••••") == 1
+    body = db.session.scalar(
+        select(OutboxMessage.body)
+        .where(OutboxMessage.to_address == address)
+        .order_by(OutboxMessage.id.desc())
+    )
+    return re.search(r"http://localhost(/verklaring/[A-Za-z0-9_-]+)", body).group(1)
 
 
 def answer(referee: Browserless, link: str, choice: str, words: str = ""):

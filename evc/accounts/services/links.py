@@ -13,6 +13,7 @@ from evc import throttle
 from evc.accounts.models import AccountToken, Organisation, TokenPurpose, User
 from evc.accounts.passwords import hash_password, password_problem, verify_password
 from evc.accounts.services.identity import find_user_by_email, token_digest
+from evc.accounts.services.offers import invitation_mail
 from evc.accounts.services.sessions import end_all_sessions
 from evc.audit import log_action
 from evc.db import utcnow
@@ -97,31 +98,28 @@ def _use_token(record: AccountToken, password: str) -> User:
 
 
 def send_invitation(user: User, organisation: Organisation, actor: User) -> None:
+    """A new person's invitation: a link to choose a password (the old link stops working)."""
     hours = current_app.config["INVITATION_VALID_HOURS"]
     token = issue_token(user, TokenPurpose.INVITATION, timedelta(hours=hours), actor)
-    mail_user(
+    invitation_mail(
         user,
-        "email/invitation.txt",
-        lambda: _("Uitnodiging voor evc van %(org)s", org=organisation.name),
-        kind="invitation",
-        link=absolute_url("accounts.invitation_link", token=token),
-        organisation=organisation,
+        organisation,
+        sorted(user.roles_in(organisation.id)),
+        absolute_url("accounts.invitation_link", token=token),
+        name=user.display_name,
+        email=user.email,
+        language=user.language,
         inviter=actor,
-        hours=hours,
     )
-
-
-def resend_invitation(user: User, organisation: Organisation, actor: User) -> None:
-    if user.password_hash is not None:
-        raise DomainError(_("Deze persoon heeft het account al in gebruik genomen."))
-    send_invitation(user, organisation, actor)
-    log_action("member.invitation_resent", actor=actor, organisation_id=organisation.id, obj=user)
 
 
 def accept_invitation(record: AccountToken, password: str) -> User:
     """Set the first password through a valid invitation token (single use)."""
     user = _use_token(record, password)
-    log_action("invitation.accepted", actor=user, obj=user)
+    # Each organisation that invited the person reads in its own log that they started.
+    organisations: list[int | None] = [*sorted(user.organisation_ids())] or [None]
+    for organisation_id in organisations:
+        log_action("invitation.accepted", actor=user, organisation_id=organisation_id, obj=user)
     db.session.flush()
     return user
 

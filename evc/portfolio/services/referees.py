@@ -117,6 +117,7 @@ def _tell_volunteer_of_answer(request: RefereeRequest) -> None:
         item.trajectory.volunteer,
         "email/referee_answered.txt",
         lambda: _("%(name)s heeft gereageerd op je verklaring", name=request.referee_name),
+        organisation_id=item.trajectory.organisation_id,
         request=request,
         item=item,
         link=absolute_url("portfolio.item", item_id=item.id),

@@ -17,6 +17,9 @@ from evc.accounts.forms import (
     SetPasswordForm,
 )
 from evc.accounts.models import TokenPurpose
+from evc.accounts.reauth import SESSION_KEY, fresh_login
+from evc.accounts.second_factor.services import factor_status
+from evc.accounts.second_factor.steps import second_step
 from evc.formfields import EmptyForm, filled
 from evc.web import (
     actor,
@@ -30,8 +33,6 @@ from evc.web import (
 )
 
 bp = Blueprint("accounts", __name__)
-
-SESSION_KEY = "sid"
 
 
 def safe_next(target: str | None) -> str | None:
@@ -51,6 +52,16 @@ def log_in(user) -> None:
     session.clear()  # a fresh cookie: nothing else from before the login is carried over
     session[SESSION_KEY] = token
     session.permanent = True
+
+
+def enter(user, target: str, message=None):
+    """After a right password: a session, or first the second step (a code, or setting up an
+    app for someone who must have one)."""
+    step = second_step(user, target)
+    if step is not None:
+        return done(step)
+    log_in(user)
+    return done(target, message)
 
 
 def _log_out() -> None:
@@ -76,9 +87,9 @@ def login():
         commit()  # the failed attempt counts, also across workers
         form.form_errors.append(refusal.message)
         return view.render(429 if isinstance(refusal, services.LoginThrottled) else 401)
-    log_in(user)
+    result = enter(user, safe_next(request.args.get("next")) or url_for("core.dashboard"))
     commit()
-    return redirect(safe_next(request.args.get("next")) or url_for("core.dashboard"))
+    return result.respond()
 
 
 @bp.route("/logout", methods=["POST"])
@@ -101,8 +112,7 @@ def _token_page(token: str, purpose: TokenPurpose, template: str, accept, done_m
     form = SetPasswordForm()
 
     def action():
-        log_in(accept(record, form.password.data))
-        return done(url_for("core.dashboard"), done_message)
+        return enter(accept(record, form.password.data), url_for("core.dashboard"), done_message)
 
     return save(form, action, page(template, form=form, user=record.user))
 
@@ -147,6 +157,7 @@ def reset_password(token: str):
 
 @bp.route("/account", methods=["GET", "POST"])
 @permission("account.manage_own")
+@fresh_login
 def account():
     form = ChangePasswordForm()
 
@@ -160,7 +171,8 @@ def account():
         message = _("Je wachtwoord is gewijzigd. Op andere apparaten ben je uitgelogd.")
         return done(url_for("accounts.account"), message)
 
-    return save(form, action, page("accounts/account.html", form=form))
+    view = page("accounts/account.html", form=form, second_factor=factor_status(actor()))
+    return save(form, action, view)
 
 
 @bp.route("/taal", methods=["POST"])

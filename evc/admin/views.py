@@ -24,6 +24,7 @@ from evc.accounts.models import (
     User,
     role_fits,
 )
+from evc.accounts.reauth import fresh_login
 from evc.audit import AuditEntry
 from evc.extensions import db
 from evc.formfields import filled
@@ -147,6 +148,7 @@ def _member_action(organisation: Organisation, user_id: int, change, message: st
 
 @bp.route("/organisaties/<int:organisation_id>/leden/<int:user_id>/rol-toevoegen", methods=["POST"])
 @permission("organisation.manage_members", ORGANISATION)
+@fresh_login
 def add_role(organisation: Organisation, user_id: int):
     form = RoleForm()
 
@@ -162,6 +164,7 @@ def add_role(organisation: Organisation, user_id: int):
     methods=["POST"],
 )
 @permission("organisation.manage_members", ORGANISATION)
+@fresh_login
 def remove_role(organisation: Organisation, user_id: int, role: str):
     if role not in {r.value for r in Role}:
         abort(404)
@@ -175,6 +178,7 @@ def remove_role(organisation: Organisation, user_id: int, role: str):
 
 @bp.route("/organisaties/<int:organisation_id>/leden/<int:user_id>/blokkeren", methods=["POST"])
 @permission("organisation.manage_members", ORGANISATION)
+@fresh_login
 def deactivate(organisation: Organisation, user_id: int):
     def change(user):
         services.set_account_active(user, False, organisation=organisation, actor=actor())
@@ -185,6 +189,7 @@ def deactivate(organisation: Organisation, user_id: int):
 
 @bp.route("/organisaties/<int:organisation_id>/leden/<int:user_id>/deblokkeren", methods=["POST"])
 @permission("organisation.manage_members", ORGANISATION)
+@fresh_login
 def activate(organisation: Organisation, user_id: int):
     def change(user):
         services.set_account_active(user, True, organisation=organisation, actor=actor())

@@ -9,6 +9,7 @@ from evc import create_app
 from evc.accounts.models import Membership, Organisation, Role, User
 from evc.config import Defaults, _coerce
 from evc.demo import DEMO_ACCOUNTS
+from tests.authenticator import TOTP_SECRET
 from tests.conftest import Browserless
 
 
@@ -83,9 +84,27 @@ def test_demo_password_printed_once_lets_each_demo_person_log_in(app, session):
 
 def test_demo_password_can_be_chosen(app):
     app.config["DEMO_PASSWORD"] = "mijn eigen demo wachtwoord"
+    app.config["DEMO_TOTP_SECRET"] = TOTP_SECRET
     result = app.test_cli_runner().invoke(args=["evc", "seed-demo"])
     assert "mijn eigen demo wachtwoord" not in result.output
+    assert TOTP_SECRET not in result.output
+    assert "os.environ['EVC_DEMO_TOTP_SECRET']" in result.output
     Browserless(app.test_client()).login("coordinator@example.org", "mijn eigen demo wachtwoord")
+
+
+def test_the_printed_secret_gives_the_demo_coordinator_a_code(app, authenticator):
+    result = app.test_cli_runner().invoke(args=["evc", "seed-demo"])
+    password = result.output.split("password for all of them:")[1].split()[0]
+    secret = result.output.split("authenticator secret for '+ code':")[1].split()[0]
+    assert f"pyotp.TOTP('{secret}').now()" in result.output
+    coordinator_line = next(line for line in result.output.splitlines() if "Carla" in line)
+    volunteer_line = next(line for line in result.output.splitlines() if "Vera" in line)
+    assert coordinator_line.endswith("+ code") and not volunteer_line.endswith("+ code")
+    web = Browserless(app.test_client())
+    response = web.post_form("/login", {"email": "coordinator@example.org", "password": password})
+    assert response.headers["Location"] == "/login/code"
+    web.enter_code("coordinator@example.org", secret)
+    assert "Welkom, Carla" in web.get("/overzicht").get_data(as_text=True)
 
 
 def test_second_seed_keeps_all_data(app, session):
@@ -123,6 +142,7 @@ def test_create_admin_prints_a_single_use_link(app, session):
 
 def test_demo_has_a_portfolio_waiting_for_the_assessor_and_one_assessed(app):
     app.config["DEMO_PASSWORD"] = "mijn eigen demo wachtwoord"
+    app.config["DEMO_TOTP_SECRET"] = TOTP_SECRET
     app.test_cli_runner().invoke(args=["evc", "seed-demo"])
     web = Browserless(app.test_client())
     web.login("beoordelaar@example.org", "mijn eigen demo wachtwoord")

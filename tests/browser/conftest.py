@@ -41,9 +41,15 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
 @pytest.fixture
-def live_server(make_app):
+def live_app(make_app):
+    """The app that ``live_server`` serves (for its command line, as an operator uses it)."""
+    return make_app()
+
+
+@pytest.fixture
+def live_server(live_app):
     """Base URL of the app, served from a thread, on a fresh database holding the demo data."""
-    app = make_app()
+    app = live_app
     with app.app_context():
         seed_demo(DEMO_PASSWORD, TOTP_SECRET)
         db.session.commit()

@@ -7,7 +7,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DASHBOARD, DEMO_PASSWORD, LOGIN, log_in
+from tests.authenticator import AUTHENTICATOR
+from tests.browser.conftest import CODE_STEP, DASHBOARD, DEMO_PASSWORD, LOGIN, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -117,6 +118,10 @@ def choose_english_on_the_login_page(page):
     expect(page.get_by_role("button", name="English")).to_have_attribute("aria-current", "true")
     page.get_by_label("E-mail address").fill("coordinator@example.org")
     page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
+    page.get_by_role("main").get_by_role("button", name="Log in").click()
+    page.wait_for_url(CODE_STEP)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Enter your code")
+    page.get_by_label("Code", exact=True).fill(AUTHENTICATOR.code("coordinator@example.org"))
     page.get_by_role("main").get_by_role("button", name="Log in").click()
     page.wait_for_url(DASHBOARD)
 

@@ -74,9 +74,17 @@ def seed_demo_command(if_empty: bool):
             return
         _fail("Database already has accounts; refusing to add demo data.")
     config = current_app.config
+    _check_demo_secret(config.get("DEMO_TOTP_SECRET"))
     login = seed_demo(config.get("DEMO_PASSWORD"), config.get("DEMO_TOTP_SECRET"))
     db.session.commit()
-    click.echo(_demo_accounts_banner(*_shown(login, config)))
+    click.echo(_demo_accounts_banner(login.with_code, *_shown(login, config)))
+
+
+def _check_demo_secret(secret: str | None) -> None:
+    from evc.accounts.second_factor.services import usable_secret
+
+    if secret and not usable_secret(secret):
+        _fail("EVC_DEMO_TOTP_SECRET must be 32 base32 characters (A-Z, 2-7).")
 
 
 def _shown(login, config) -> tuple[str, str, str]:
@@ -92,15 +100,14 @@ def _shown(login, config) -> tuple[str, str, str]:
     return password, secret, command
 
 
-def _demo_accounts_banner(password: str, secret: str, command: str) -> str:
+def _demo_accounts_banner(with_code, password: str, secret: str, command: str) -> str:
     """The demo accounts and how to log in with them: the password, and for the accounts
-    marked "+ code" a code from an authenticator app set up with the secret."""
-    from evc.accounts.second_factor.services import REQUIRED_FOR_ROLES
+    marked "+ code" (``with_code``) a code from an authenticator app set up with the secret."""
     from evc.demo import DEMO_ACCOUNTS
 
     lines = [
-        f"  {email:<28} {name:<20} {'+ code' if REQUIRED_FOR_ROLES & set(roles) else ''}"
-        for email, name, _org, roles in DEMO_ACCOUNTS
+        f"  {email:<28} {name:<20} {'+ code' if email in with_code else ''}"
+        for email, name, _org, _roles in DEMO_ACCOUNTS
     ]
     return (
         "\n"

@@ -92,6 +92,14 @@ def test_demo_password_can_be_chosen(app):
     Browserless(app.test_client()).login("coordinator@example.org", "mijn eigen demo wachtwoord")
 
 
+def test_a_demo_secret_that_is_not_base32_is_refused_with_a_clear_message(app, session):
+    app.config["DEMO_TOTP_SECRET"] = "geheim"
+    result = app.test_cli_runner().invoke(args=["evc", "seed-demo"])
+    assert result.exit_code == 1
+    assert "EVC_DEMO_TOTP_SECRET must be 32 base32 characters" in result.output
+    assert session.scalar(select(func.count(User.id))) == 0
+
+
 def test_the_printed_secret_gives_the_demo_coordinator_a_code(app, authenticator):
     result = app.test_cli_runner().invoke(args=["evc", "seed-demo"])
     password = result.output.split("password for all of them:")[1].split()[0]
@@ -100,6 +108,8 @@ def test_the_printed_secret_gives_the_demo_coordinator_a_code(app, authenticator
     coordinator_line = next(line for line in result.output.splitlines() if "Carla" in line)
     volunteer_line = next(line for line in result.output.splitlines() if "Vera" in line)
     assert coordinator_line.endswith("+ code") and not volunteer_line.endswith("+ code")
+    instructor_line = next(line for line in result.output.splitlines() if "Bram" in line)
+    assert instructor_line.endswith("+ code")  # Bram is an instructor too
     web = Browserless(app.test_client())
     response = web.post_form("/login", {"email": "coordinator@example.org", "password": password})
     assert response.headers["Location"] == "/login/code"

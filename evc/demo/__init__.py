@@ -78,21 +78,21 @@ class DemoLogin(NamedTuple):
 
     password: str
     totp_secret: str
+    with_code: frozenset[str] = frozenset()  # the e-mail addresses of those accounts
 
 
 def seed_demo(password: str | None, totp_secret: str | None = None) -> DemoLogin:
     """Create the demo organisations and accounts; returns the password and secret they share
     (each made up when not given)."""
-    login = DemoLogin(password or generate_password(), totp_secret or pyotp.random_base32())
-    password_hash = hash_password(login.password)
+    password, secret = password or generate_password(), totp_secret or pyotp.random_base32()
+    password_hash = hash_password(password)
     organisations = {
         name: services.create_organisation(name, kind, actor=None)
         for name, kind in DEMO_ORGANISATIONS
     }
     _add_accounts(organisations, password_hash)
     _seed_parts(organisations[VOLUNTEER_ORG], password_hash)
-    _add_second_factors(login.totp_secret)
-    return login
+    return DemoLogin(password, secret, _add_second_factors(secret))
 
 
 def _add_accounts(organisations: dict[str, Organisation], password_hash: str) -> None:
@@ -104,11 +104,12 @@ def _add_accounts(organisations: dict[str, Organisation], password_hash: str) ->
     db.session.flush()
 
 
-def _add_second_factors(secret: str) -> None:
+def _add_second_factors(secret: str) -> frozenset[str]:
     """Every demo account that must log in with a code gets the shared secret."""
-    for user in db.session.scalars(select(User)):
-        if second_factor_required(user):
-            enrol_with_secret(user, secret)
+    needing = [user for user in db.session.scalars(select(User)) if second_factor_required(user)]
+    for user in needing:
+        enrol_with_secret(user, secret)
+    return frozenset(user.email for user in needing)
 
 
 def _seed_parts(organisation: Organisation, password_hash: str) -> None:

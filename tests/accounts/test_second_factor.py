@@ -240,3 +240,14 @@ def test_the_step_pages_without_a_pending_login_send_to_the_login(client):
     for path in ("/login/code", "/login/code-instellen"):
         response = client.get(path)
         assert response.headers["Location"] == "/login", path
+
+
+def test_the_operator_removes_a_lost_app_and_the_next_login_sets_up_a_new_one(
+    app, web, coordinator
+):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["evc", "reset-second-factor", coordinator.email])
+    assert result.exit_code == 0, result.output
+    assert _password_step(web, coordinator.email) == "/login/code-instellen"
+    unknown = runner.invoke(args=["evc", "reset-second-factor", "niemand@test.example"])
+    assert unknown.exit_code == 1

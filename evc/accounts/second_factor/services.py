@@ -144,9 +144,19 @@ def confirm_enrolment(user: User, code: str, *, actor: User) -> list[str]:
     return _replace_recovery_codes(user)
 
 
+def usable_secret(secret: str) -> bool:
+    """Base32 and long enough (at least 112 bits) for an authenticator app."""
+    try:
+        pyotp.TOTP(secret).now()
+    except ValueError:
+        return False
+    return True
+
+
 def enrol_with_secret(user: User, secret: str) -> TotpCredential:
     """A confirmed app with a known secret (the demo accounts: ``EVC_DEMO_TOTP_SECRET``)."""
-    pyotp.TOTP(secret).now()  # refuses a secret that is not base32
+    if not usable_secret(secret):
+        raise ValueError("not a usable base32 secret")
     credential = TotpCredential(
         user_id=user.id, secret_encrypted=encrypt(secret), confirmed_at=utcnow()
     )

@@ -44,11 +44,10 @@ def _valid_for() -> timedelta:
 
 
 def start_challenge(user: User) -> str:
-    """A pending login for ``user``; returns the token for the cookie."""
+    """A pending login for ``user``; returns the token for the cookie. Expired pending logins
+    (of anyone) are deleted on the way."""
     db.session.execute(
-        delete(LoginChallenge).where(
-            LoginChallenge.user_id == user.id, LoginChallenge.created_at < utcnow() - _valid_for()
-        )
+        delete(LoginChallenge).where(LoginChallenge.created_at < utcnow() - _valid_for())
     )
     token = secrets.token_urlsafe(32)
     db.session.add(LoginChallenge(user_id=user.id, token_hash=token_digest(token)))

@@ -82,6 +82,8 @@ def code():
     user = steps.pending_user()
     if user is None:
         return _login_again()
+    if not services.has_second_factor(user):  # removed since the password step
+        return redirect(url_for(".enrol"))
     form = CodeForm()
     view = page("accounts/second_factor/code.html", form=form)
     if not form.validate_on_submit():

@@ -12,6 +12,7 @@ from jinja2 import pass_context
 from markupsafe import Markup
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from evc import urls
 from evc.config import ROOT, load_config
 
 # Content-Security-Policy: no inline script or style, nothing from other sites, no framing.
@@ -32,11 +33,13 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     load_config(app, test_config)
+    urls.init_app(app)  # the converters, before any route
     app.before_request(_fresh_request_globals)  # first, before any extension's hook
     _trust_proxies(app)
     _init_extensions(app)
     _load_data_files(app)
     _register_blueprints(app)
+    urls.mask_secrets_in_logs(app)
     _init_commands_and_errors(app)
     _init_request_hooks(app)
     app.jinja_env.trim_blocks = True

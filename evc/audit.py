@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy import DDL, JSON, ForeignKey, Index, String, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from evc.db import Base, UTCDateTime, utcnow
@@ -27,6 +27,58 @@ class AuditEntry(Base):
     details: Mapped[dict] = mapped_column(JSON, default=dict)
 
     actor = relationship("User", foreign_keys=[actor_id])
+
+
+# Audit rows are append-only: the database refuses to change or delete one, whatever code asks.
+# The one change allowed is what ON DELETE SET NULL does when an account or organisation is
+# deleted: its link empties and the row stays. On PostgreSQL only that foreign-key action may
+# do it (a nested trigger); SQLite cannot tell, so there the person's own UPDATE to NULL passes.
+# TRUNCATE (a statement, not rows) is not refused: the tests empty the table with it. The
+# migration 0010_audit_append_only installs the same triggers; create_all (the tests) uses these.
+# SQLite drops a table's triggers when a batch migration rebuilds it: put them back after one.
+PG_APPEND_ONLY = (
+    """
+    CREATE FUNCTION audit_entry_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP = 'UPDATE' AND pg_trigger_depth() > 1
+           AND to_jsonb(NEW) - 'actor_id' - 'organisation_id'
+               = to_jsonb(OLD) - 'actor_id' - 'organisation_id'
+           AND (NEW.actor_id IS NULL OR NEW.actor_id = OLD.actor_id)
+           AND (NEW.organisation_id IS NULL OR NEW.organisation_id = OLD.organisation_id) THEN
+            RETURN NEW;
+        END IF;
+        RAISE EXCEPTION 'audit rows are append-only: %% refused', TG_OP
+            USING ERRCODE = 'insufficient_privilege';
+    END
+    $$
+    """,
+    """
+    CREATE TRIGGER audit_entry_append_only BEFORE UPDATE OR DELETE ON audit_entry
+    FOR EACH ROW EXECUTE FUNCTION audit_entry_append_only()
+    """,
+)
+SQLITE_APPEND_ONLY = (
+    """
+    CREATE TRIGGER audit_entry_no_delete BEFORE DELETE ON audit_entry
+    BEGIN SELECT RAISE(ABORT, 'audit rows are append-only: DELETE refused'); END
+    """,
+    """
+    CREATE TRIGGER audit_entry_no_update BEFORE UPDATE ON audit_entry
+    WHEN NOT (
+        NEW.id IS OLD.id AND NEW.created_at IS OLD.created_at AND NEW.action IS OLD.action
+        AND NEW.object_type IS OLD.object_type AND NEW.object_id IS OLD.object_id
+        AND NEW.details IS OLD.details
+        AND (NEW.actor_id IS OLD.actor_id OR NEW.actor_id IS NULL)
+        AND (NEW.organisation_id IS OLD.organisation_id OR NEW.organisation_id IS NULL)
+    )
+    BEGIN SELECT RAISE(ABORT, 'audit rows are append-only: UPDATE refused'); END
+    """,
+)
+for _dialect, _statements in (("postgresql", PG_APPEND_ONLY), ("sqlite", SQLITE_APPEND_ONLY)):
+    for _statement in _statements:
+        event.listen(
+            AuditEntry.__table__, "after_create", DDL(_statement).execute_if(dialect=_dialect)
+        )
 
 
 def log_action(

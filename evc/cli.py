@@ -131,6 +131,21 @@ def send_mail_command():
     click.echo(f"{send_pending(limit=500)} message(s) sent.")
 
 
+@evc_cli.command("show-mail")
+@click.argument("email")
+@click.option("--count", default=3, show_default=True, help="How many of the newest messages.")
+def show_mail_command(email: str, count: int):
+    """Print the newest mail to EMAIL in full, links included: the recipient's mailbox while
+    no mail server is set up. The outbox page shows these links masked."""
+    from evc.mail import mail_to
+
+    messages = mail_to(email, limit=count)
+    if not messages:
+        click.echo("No mail to this address.")
+    for message in messages:
+        click.echo(f"To: {message.to_address}\nSubject: {message.subject}\n\n{message.body}\n")
+
+
 @evc_cli.command("send-reminders")
 def send_reminders_command():
     """Mail supervisors their stalled trajectories (run daily from cron)."""
@@ -167,16 +182,15 @@ def create_admin_command(email: str, display_name: str):
     from evc.accounts import services
     from evc.accounts.models import TokenPurpose
     from evc.extensions import db
+    from evc.mail import absolute_url
 
     if services.find_user_by_email(email):
         _fail("An account with this e-mail address exists already.")
     user = _new_site_admin(email, display_name)
     token = services.issue_token(user, TokenPurpose.INVITATION, timedelta(hours=24), None)
     db.session.commit()
-    base = current_app.config.get("BASE_URL", "").rstrip("/")
-    click.echo(
-        f"Site admin created. Set the password within 24 hours at: {base}/uitnodiging/{token}"
-    )
+    link = absolute_url("accounts.invitation_link", token=token)
+    click.echo(f"Site admin created. Set the password within 24 hours at: {link}")
 
 
 def _new_site_admin(email: str, display_name: str) -> User:

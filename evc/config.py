@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,7 +32,12 @@ class Defaults:
     # Login throttling (counted in the database, so it holds across worker processes).
     LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
     LOGIN_MAX_FAILURES_PER_ADDRESS = 20
-    LOGIN_THROTTLE_MINUTES = 15
+    LOGIN_THROTTLE_MINUTES = 15  # the longest wait between two tries
+    LOGIN_FIRST_WAIT_SECONDS = 30  # after the allowed failures; doubles with each further one
+    LOGIN_FAILURE_MEMORY_HOURS = 24  # failures older than this no longer count
+    DEVICE_COOKIE_DAYS = 180  # how long a browser stays known for an account it logged in to
+    PASSWORD_RESET_MAX_PER_ACCOUNT = 3  # reset mails to one account per hour
+    PASSWORD_RESET_MAX_PER_ADDRESS = 10  # reset requests from one client address per hour
     # The second factor: how long a right password waits for its code, and how recent a login
     # must be for sensitive actions (changing roles, blocking, API tokens, one's own password).
     LOGIN_STEP_MINUTES = 10
@@ -49,7 +55,12 @@ class Defaults:
     SMTP_PASSWORD = ""
     SMTP_STARTTLS = True
     MAIL_FROM = "evc@localhost"
-    BASE_URL = ""  # e.g. https://evc.example.org; used in e-mails. Empty: taken from the request.
+    # The site's address, e.g. https://evc.example.org: every link in a mail is built from it, and
+    # requests for another host are refused. Required in production; empty (development only):
+    # links are taken from the request and every host is served.
+    BASE_URL = ""
+    # Extra host names to serve besides BASE_URL's (comma-separated in EVC_TRUSTED_HOSTS).
+    TRUSTED_HOSTS = None
 
     FRAMEWORK_DIR = str(ROOT / "competencies")
     # Uploaded evidence: empty UPLOAD_DIR means instance/uploads.
@@ -114,13 +125,33 @@ def _check(config) -> None:
             "or set EVC_SECRET_KEY."
         )
     if config["MODE"] == "production":
-        if not config["SESSION_COOKIE_SECURE"]:
-            raise RuntimeError("SESSION_COOKIE_SECURE may only be switched off outside production.")
-        if config["DATABASE_URL"].startswith("sqlite") and not config.get("ALLOW_SQLITE"):
-            raise RuntimeError("Production needs EVC_DATABASE_URL (PostgreSQL).")
+        _check_production(config)
+    config["TRUSTED_HOSTS"] = trusted_hosts(config)
     config["SESSION_COOKIE_NAME"] = (
         "__Host-evc_session" if config["SESSION_COOKIE_SECURE"] else "evc_session"
     )
+
+
+def _check_production(config) -> None:
+    if not config["SESSION_COOKIE_SECURE"]:
+        raise RuntimeError("SESSION_COOKIE_SECURE may only be switched off outside production.")
+    if config["DATABASE_URL"].startswith("sqlite") and not config.get("ALLOW_SQLITE"):
+        raise RuntimeError("Production needs EVC_DATABASE_URL (PostgreSQL).")
+    if not str(config.get("BASE_URL") or "").startswith("https://"):
+        raise RuntimeError(
+            "Production needs EVC_BASE_URL, the site's https address (e.g. "
+            "https://evc.example.org): links in mail are built from it, never from a request."
+        )
+
+
+def trusted_hosts(config) -> list[str] | None:
+    """The host names requests may name: BASE_URL's and any TRUSTED_HOSTS. None (every host)
+    only without BASE_URL, which production refuses. Flask answers other hosts with 400."""
+    extra = config.get("TRUSTED_HOSTS") or []
+    names = extra.split(",") if isinstance(extra, str) else list(extra)
+    base = urlsplit(config.get("BASE_URL") or "").hostname
+    hosts = [name.strip() for name in [base or "", *names] if name and name.strip()]
+    return list(dict.fromkeys(hosts)) or None
 
 
 def is_production(config) -> bool:

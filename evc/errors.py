@@ -6,7 +6,7 @@ from flask import render_template
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from evc.db import VersionMixin
 from evc.extensions import db
@@ -121,8 +121,8 @@ def render_error(code: int):
 def init_app(app) -> None:
     def handle_http(exc: HTTPException):
         code = exc.code or 500
-        if code not in ERROR_TEXTS:
-            return exc
+        if code not in ERROR_TEXTS or isinstance(exc, SecurityError):
+            return exc  # also a host not served (TRUSTED_HOSTS): no page of ours, no links
         return render_error(code)
 
     # Unexpected exceptions become a 500 (Flask logs them; the session teardown rolls back).

@@ -1,11 +1,14 @@
 """Outgoing mail: messages go to an outbox table in the request's transaction.
 
 They are sent by SMTP only after the commit (``send_pending``), so a rolled-back request sends
-nothing. Without ``SMTP_HOST`` they stay in the outbox, where coordinators can read them.
+nothing. Without ``SMTP_HOST`` they stay in the outbox, where coordinators read the mail sent for
+their organisation with every single-use link masked (``masked_body``); the recipient's own
+copy, links included, is printed by ``flask --app evc evc show-mail ADDRESS``.
 """
 
 from __future__ import annotations
 
+import re
 import smtplib
 from datetime import datetime
 from email.message import EmailMessage
@@ -17,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from evc.db import Base, TimestampMixin, UTCDateTime, utcnow
 from evc.extensions import db
+from evc.urls import secret_prefixes
 
 
 class OutboxMessage(TimestampMixin, Base):
@@ -40,8 +44,9 @@ class OutboxMessage(TimestampMixin, Base):
 
 
 def absolute_url(endpoint: str, **values) -> str:
-    """A full URL for mail: ``BASE_URL`` if set, else the request's host (or localhost in a
-    command without a request)."""
+    """A full URL for mail: always on ``BASE_URL`` when it is set (production requires it, and
+    then requests for other hosts are refused); in development without it, the request's host
+    (or localhost in a command without a request)."""
     base = (current_app.config.get("BASE_URL") or "").rstrip("/")
     if has_request_context():
         return (
@@ -64,11 +69,46 @@ def _clean_header(value: str) -> str:
 
 PRIVATE_KINDS = ("password_reset",)
 
+# --- reading the outbox in the application ---------------------------------------------------
 
-def queue_mail(recipient, subject: str, body: str, kind: str = "notice") -> OutboxMessage:
-    """Put a message for ``recipient`` (a User) in the outbox; sent after the commit."""
+MASK = "••••••"
+
+
+def _single_use_link_pattern() -> re.Pattern:
+    """A link to any route with a ``<secret:...>`` part (invitation, referee, password reset):
+    the path up to the token, and the token itself."""
+    prefixes = sorted(secret_prefixes(current_app), key=len, reverse=True)
+    return re.compile(rf"\S*?({'|'.join(re.escape(prefix) for prefix in prefixes)})\S+")
+
+
+def masked_body(body: str) -> str:
+    """A mail as the outbox shows it to someone other than its recipient: every single-use link
+    becomes ``…/uitnodiging/••••••``, so reading someone's mail never lets one use their link."""
+    return _single_use_link_pattern().sub(lambda match: f"…{match.group(1)}{MASK}", body)
+
+
+def mail_to(address: str, *, limit: int) -> list[OutboxMessage]:
+    """The newest messages to ``address`` in full, for the command line (whoever can run it
+    can read the database anyway)."""
+    query = (
+        select(OutboxMessage)
+        .where(OutboxMessage.to_address == address.strip().lower())
+        .order_by(OutboxMessage.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))
+
+
+def queue_mail(
+    recipient, subject: str, body: str, kind: str = "notice", *, organisation_id: int | None = None
+) -> OutboxMessage:
+    """Put a message for ``recipient`` (a User) in the outbox; sent after the commit.
+
+    ``organisation_id`` is the organisation the mail is sent for: only its coordinators read it
+    in the outbox. Mail about the account itself has none."""
     message = OutboxMessage(
         recipient_id=recipient.id,
+        organisation_id=organisation_id,
         kind=kind,
         to_address=recipient.email,
         subject=_clean_header(subject)[:200],
@@ -78,14 +118,24 @@ def queue_mail(recipient, subject: str, body: str, kind: str = "notice") -> Outb
     return message
 
 
-def mail_user(user, template: str, subject, *, kind: str = "notice", **context) -> OutboxMessage:
-    """The one way a domain mails a person: ``template`` rendered in their own language with
-    ``user`` and ``context``, queued in this transaction. ``subject`` is a lazy string or a
-    function that returns one (evaluated in the recipient's language)."""
-    with force_locale(user.language):
+def mail_user(
+    user,
+    template: str,
+    subject,
+    *,
+    kind: str = "notice",
+    organisation_id: int | None = None,
+    language: str | None = None,
+    **context,
+) -> OutboxMessage:
+    """The one way a domain mails a person: ``template`` rendered in their own language (or
+    ``language``) with ``user`` and ``context``, queued in this transaction for the organisation
+    ``organisation_id``. ``subject`` is a lazy string or a function that returns one (evaluated
+    in the recipient's language)."""
+    with force_locale(language or user.language):
         body = render_template(template, user=user, **context)
         title = subject() if callable(subject) else subject
-        return queue_mail(user, str(title), body, kind=kind)
+        return queue_mail(user, str(title), body, kind=kind, organisation_id=organisation_id)
 
 
 def queue_mail_to_address(

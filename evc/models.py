@@ -4,6 +4,7 @@ from evc.accounts.models import (  # noqa: F401
     AccountToken,
     Membership,
     Organisation,
+    RoleOffer,
     User,
     UserSession,
 )

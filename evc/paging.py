@@ -9,11 +9,12 @@ from flask import request
 from sqlalchemy import Select, func, select
 
 from evc.extensions import db
+from evc.urls import number_arg
 
 
 def requested_page() -> int:
     """The page number in the URL; anything missing, wrong or below 1 is the first page."""
-    return max(request.args.get("pagina", 1, type=int) or 1, 1)
+    return max(request.args.get("pagina", 1, type=number_arg) or 1, 1)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from flask import current_app
 from flask_login import current_user
 
-from evc.accounts.models import Organisation, Role
+from evc.accounts.models import Organisation, Role, RoleOffer
 
 
 class Predicate:
@@ -83,6 +83,12 @@ def coordinates_organisation(user, obj) -> bool:
 
 
 @predicate
+def is_offer_recipient(user, obj) -> bool:
+    """The account ``obj`` (a RoleOffer) was offered to: only they may answer it."""
+    return is_authenticated(user) and isinstance(obj, RoleOffer) and obj.user_id == user.id
+
+
+@predicate
 def outbox_readable(_user, _obj) -> bool:
     """The outbox is shown in the app only while no SMTP server delivers the mail."""
     return not current_app.config.get("SMTP_HOST")
@@ -136,6 +142,9 @@ declare(
         "account.manage_own": is_authenticated,
         "organisation.manage_members": coordinates_organisation | is_site_admin,
         "organisation.view_audit": coordinates_organisation | is_site_admin,
+        # A whole account, for every organisation: never one organisation's coordinator.
+        "account.block": is_site_admin,
+        "offer.answer": is_offer_recipient,
         "outbox.view": (is_coordinator_anywhere | is_site_admin) & outbox_readable,
         "admin.manage_organisations": is_site_admin,
     }

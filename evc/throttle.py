@@ -7,7 +7,8 @@ holds across worker processes.
 
 Keys are stored only as a keyed hash (HMAC with the app's ``SECRET_KEY``): the table holds no
 addresses or e-mail addresses, and a key of any length fits. Limits, windows and messages
-belong to the callers; this module knows no domain.
+belong to the callers; this module knows no domain. Each new attempt removes its scope's
+attempts older than ``KEPT`` (longer than any caller's window), so the table stays small.
 """
 
 from __future__ import annotations
@@ -38,6 +39,9 @@ class ThrottleAttempt(Base):
     attempted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+KEPT = timedelta(days=2)
+
+
 def key_hash(key: str) -> str:
     """The stored form of ``key``: HMAC-SHA256 with the app's secret, as 64 hex digits."""
     secret = current_app.config["SECRET_KEY"]
@@ -51,6 +55,7 @@ def _of(scope: str, key: str):
 
 def record(scope: str, key: str) -> None:
     """Count one attempt by ``key`` in ``scope`` (added to the session, not committed)."""
+    prune(KEPT, scope)
     db.session.add(ThrottleAttempt(scope=scope, key_hash=key_hash(key), attempted_at=utcnow()))
 
 
@@ -76,3 +81,24 @@ def prune(older_than: timedelta, scope: str | None = None) -> None:
     if scope is not None:
         query = query.where(ThrottleAttempt.scope == scope)
     db.session.execute(query)
+
+
+def wait_left(
+    scope: str, key: str, *, most: int, within: timedelta, first_wait: timedelta, longest: timedelta
+) -> timedelta | None:
+    """How long ``key`` must still wait before its next attempt, or None when it may try now.
+
+    Up to ``most`` attempts in ``within`` need no wait; after that each further attempt doubles
+    the wait after the last one, from ``first_wait`` up to ``longest`` (growing delays rather
+    than one long wall, so the owner of an account is never shut out for long)."""
+    since = utcnow() - within
+    count, last = db.session.execute(
+        select(func.count(ThrottleAttempt.id), func.max(ThrottleAttempt.attempted_at)).where(
+            *_of(scope, key), ThrottleAttempt.attempted_at >= since
+        )
+    ).one()
+    if count < most or last is None:
+        return None
+    wait = min(first_wait * 2 ** min(count - most, 16), longest)
+    left = last + wait - utcnow()
+    return left if left > timedelta(0) else None

@@ -9,6 +9,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from evc.db import make_engine
 from evc.migrate import downgrade, upgrade
@@ -66,4 +67,37 @@ def test_upgrade_twice_keeps_the_data(empty_database_url):
     upgrade(empty_database_url)
     with engine.connect() as connection:
         assert connection.execute(text("SELECT name FROM organisation")).scalar_one() == "Blijft"
+    engine.dispose()
+
+
+AUDIT_ROW = (
+    "INSERT INTO audit_entry (created_at, action, details) "
+    "VALUES (CURRENT_TIMESTAMP, 'test.happened', '{}')"
+)
+
+
+def _audit_changes_refused(engine) -> list[bool]:
+    """For an UPDATE and a DELETE of an audit row: was it refused?"""
+    with engine.begin() as connection:
+        connection.execute(text(AUDIT_ROW))
+    refused = []
+    for statement in ("UPDATE audit_entry SET action = 'changed'", "DELETE FROM audit_entry"):
+        try:
+            with engine.begin() as connection:
+                connection.execute(text(statement))
+            refused.append(False)
+        except DBAPIError as error:
+            assert "audit rows are append-only" in str(error)
+            refused.append(True)
+    return refused
+
+
+def test_migrations_make_audit_rows_append_only_and_take_that_back(empty_database_url):
+    upgrade(empty_database_url)
+    engine = make_engine(empty_database_url)
+    assert _audit_changes_refused(engine) == [True, True]
+    downgrade(empty_database_url, "0009_one_throttle")
+    assert _audit_changes_refused(engine) == [False, False]
+    upgrade(empty_database_url)
+    assert _audit_changes_refused(engine) == [True, True]
     engine.dispose()

@@ -192,10 +192,11 @@ def test_the_last_coordinator_cannot_remove_their_own_role(web, org, coordinator
     )
 
 
-def test_coordinator_cannot_block_themself(web, org, coordinator, session):
-    web.login(coordinator.email)
+def test_site_admin_cannot_block_themself(web, org, session):
+    admin = factories.user(Role.COORDINATOR, org=org, site_admin=True)
+    web.login(admin.email)
     members = f"/organisaties/{org.id}/leden"
-    response = web.post_form(f"{members}/{coordinator.id}/blokkeren", form_url=members)
+    response = web.post_form(f"{members}/{admin.id}/blokkeren", form_url=members)
     assert "Je kunt je eigen account niet blokkeren." in web.get(
         response.headers["Location"]
     ).get_data(as_text=True)
@@ -206,19 +207,27 @@ def test_member_action_without_csrf_token_changes_nothing(
     web, org, coordinator, volunteer, session
 ):
     web.login(coordinator.email)
-    response = web.client.post(f"/organisaties/{org.id}/leden/{volunteer.id}/blokkeren")
+    response = web.client.post(
+        f"/organisaties/{org.id}/leden/{volunteer.id}/rol-verwijderen/volunteer"
+    )
     assert response.status_code == 400
     session.expire_all()
-    assert session.get(type(volunteer), volunteer.id).is_active_account
+    assert session.get(type(volunteer), volunteer.id).roles_in(org.id) == {Role.VOLUNTEER}
 
 
-def test_audit_log_shows_logins_and_failed_logins_of_members(
+def test_audit_log_shows_a_coordinator_no_logins_and_the_site_admin_all(
     web, other_web, org, coordinator, volunteer
 ):
+    """A login belongs to the account, which may serve other organisations too."""
     other_web.post_form("/login", {"email": volunteer.email, "password": "fout fout fout fout"})
     other_web.login(volunteer.email)
     web.login(coordinator.email)
     page = web.get(f"/organisaties/{org.id}/logboek").get_data(as_text=True)
+    assert "Inloggen mislukt" not in page and "Ingelogd" not in page
+    admin = factories.user(site_admin=True)
+    admin_web = type(web)(web.client.application.test_client())
+    admin_web.login(admin.email)
+    page = admin_web.get(f"/organisaties/{org.id}/logboek").get_data(as_text=True)
     assert "Inloggen mislukt" in page and "Ingelogd" in page and "Vera Vrijwilliger" in page
 
 
@@ -240,8 +249,9 @@ def test_members_page_query_count_does_not_grow_with_members(
     with queries() as statements:
         page = web.get(f"/organisaties/{org.id}/leden").get_data(as_text=True)
     assert page.count("data-member=") == 1 + extra_members
-    # the session with its user, the user's memberships, the organisation, the member list
-    assert len(statements) == 4, statements
+    # the session with its user, the user's memberships, the organisation, the member list,
+    # the open invitations to existing accounts
+    assert len(statements) == 5, statements
 
 
 @pytest.mark.parametrize("entries", [1, 3])
@@ -314,9 +324,10 @@ def test_member_page_shows_roles_status_and_actions(web, org, coordinator):
     page = web.get(f"/organisaties/{org.id}/leden/{person.id}").get_data(as_text=True)
     assert "<h1>Mila Member" in page
     assert "Vrijwilliger" in page
-    assert "heeft nog geen wachtwoord gekozen" in page
+    assert "heeft de uitnodiging nog niet aangenomen" in page
     assert "Uitnodiging opnieuw sturen" in page
-    assert "Account blokkeren" in page
+    assert "Uit deze organisatie halen" in page
+    assert "Account blokkeren" not in page  # the whole account: the site administrator's
     # the role one already has is not offered again
     assert '<option value="volunteer">' not in page and '<option value="supervisor">' in page
 

@@ -39,9 +39,12 @@ def test_public_routes_are_only_the_expected_ones(app):
         "/organisaties/<int:organisation_id>/sleutel.json",
         "/participatie/controle",
         "/taal",
-        "/uitnodiging/<token>",
-        "/verklaring/<token>",
-        "/wachtwoord-herstellen/<token>",
+        "/uitnodiging",
+        "/uitnodiging/<secret:token>",
+        "/verklaring",
+        "/verklaring/<secret:token>",
+        "/wachtwoord-herstellen",
+        "/wachtwoord-herstellen/<secret:token>",
         "/wachtwoord-vergeten",
     ]
 
@@ -53,6 +56,7 @@ FRESH_LOGIN_VIEWS = {
     "admin.activate",
     "admin.add_role",
     "admin.deactivate",
+    "admin.end_membership",
     "admin.remove_role",
     "protocols.api_tokens",
     "second_factor.renew_codes",

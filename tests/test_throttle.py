@@ -85,3 +85,15 @@ def test_keys_are_stored_as_a_hash_and_may_be_long(app, session):
     stored = session.scalars(select(ThrottleAttempt.key_hash)).all()
     assert all(len(value) == 64 and "10.0.0" not in value for value in stored)
     assert _too_many("login-account", long_key)
+
+
+def test_a_new_attempt_forgets_its_scopes_attempts_older_than_two_days(app, session):
+    with app.test_request_context():
+        throttle.record("login-address", "10.0.0.1")
+        throttle.record("report-check", "10.0.0.1")
+        for attempt in session.scalars(select(ThrottleAttempt)):
+            attempt.attempted_at = utcnow() - timedelta(days=3)
+        throttle.record("login-address", "10.0.0.2")
+        session.flush()
+        left = session.scalars(select(ThrottleAttempt.scope)).all()
+    assert sorted(left) == ["login-address", "report-check"]  # the old one of the other scope stays

@@ -165,3 +165,46 @@ class AccountToken(TimestampMixin, Base):
     )
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
+class OfferStatus(enum.StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+
+
+class RoleOffer(TimestampMixin, Base):
+    """A role in an organisation offered to someone who already has an account.
+
+    It becomes a membership only when the person, logged in as themselves, accepts it. The
+    invitation link (only its hash is kept) opens a page that asks them to log in: it never logs
+    anyone in. ``display_name`` and ``email`` are what the inviter typed, so the organisation
+    learns nothing of the account until the person accepts.
+    """
+
+    __tablename__ = "role_offer"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[Role] = mapped_column(enum_column(Role))
+    display_name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str] = mapped_column(String(254))
+    language: Mapped[str] = mapped_column(String(2), default="nl")
+    status: Mapped[OfferStatus] = mapped_column(
+        enum_column(OfferStatus), default=OfferStatus.PENDING
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    invited_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    organisation: Mapped[Organisation] = relationship()

@@ -9,6 +9,8 @@ from __future__ import annotations
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from evc.accounts.guessable import guessable_problem
+
 _hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 
 # Verified when the e-mail address is unknown, so that a wrong address takes as long as a
@@ -31,17 +33,6 @@ def needs_rehash(stored_hash: str) -> bool:
     return _hasher.check_needs_rehash(stored_hash)
 
 
-# A short list of passwords that are guessed first; longer lists can be dropped in later.
-COMMON_PASSWORDS = frozenset(
-    """
-    123456789012 password1234 welkom123456 wachtwoord12 wachtwoord123 qwertyuiop12
-    welkomwelkom wachtwoord1234 passwordpassword 1234567890ab iloveyou1234 vrijwilliger
-    vrijwilliger1 vrijwilligers welkom01welkom000000000000 111111111111 aaaaaaaaaaaa
-    abcdefghijkl 123123123123 qwertyqwerty
-    """.split()
-)
-
-
 def password_problem(password: str, *, email: str, min_length: int, max_length: int):
     """Return a (translatable) reason why ``password`` is not acceptable, or None."""
     from flask_babel import gettext as _
@@ -50,12 +41,7 @@ def password_problem(password: str, *, email: str, min_length: int, max_length: 
         return _("Kies een wachtwoord van minstens %(n)d tekens.", n=min_length)
     if len(password) > max_length:
         return _("Kies een wachtwoord van maximaal %(n)d tekens.", n=max_length)
-    lowered = password.lower()
-    if lowered in COMMON_PASSWORDS or len(set(lowered)) < 4:
-        return _(
-            "Dit wachtwoord is te makkelijk te raden. Kies een ander, bijvoorbeeld een "
-            "korte zin van een paar woorden."
-        )
-    if email and email.split("@")[0].lower() in lowered and len(email.split("@")[0]) >= 4:
+    name = email.split("@")[0].lower() if email else ""
+    if len(name) >= 4 and name in password.lower():
         return _("Je wachtwoord mag niet je e-mailadres bevatten.")
-    return None
+    return guessable_problem(password, personal=[name, *name.replace(".", " ").split()])

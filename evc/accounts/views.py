@@ -8,7 +8,8 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from evc.accounts import services
+from evc import urls
+from evc.accounts import devices, services
 from evc.accounts.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
@@ -16,7 +17,8 @@ from evc.accounts.forms import (
     LoginForm,
     SetPasswordForm,
 )
-from evc.accounts.models import TokenPurpose
+from evc.accounts.loaders import OFFER
+from evc.accounts.models import RoleOffer, TokenPurpose
 from evc.accounts.reauth import SESSION_KEY, fresh_login
 from evc.accounts.second_factor.services import factor_status
 from evc.accounts.second_factor.steps import second_step
@@ -28,6 +30,7 @@ from evc.web import (
     done,
     page,
     permission,
+    press,
     public,
     save,
 )
@@ -80,8 +83,9 @@ def login():
     if not form.validate_on_submit():
         invalid = 400 if form.csrf_token.errors else 422
         return view.render(invalid if form.is_submitted() else 200)
+    account = services.normalise_email(filled(form.email.data))
     user, refusal = services.attempt_login(
-        filled(form.email.data), filled(form.password.data), request.remote_addr or ""
+        account, filled(form.password.data), request.remote_addr or "", devices.device_of(account)
     )
     if refusal is not None:
         commit()  # the failed attempt counts, also across workers
@@ -89,7 +93,10 @@ def login():
         return view.render(429 if isinstance(refusal, services.LoginThrottled) else 401)
     result = enter(user, safe_next(request.args.get("next")) or url_for("core.dashboard"))
     commit()
-    return result.respond()
+    response = result.respond()
+    if session.get(SESSION_KEY):  # logged in now; after a code step the browser is known then
+        devices.remember(response, account)
+    return response
 
 
 @bp.route("/logout", methods=["POST"])
@@ -104,31 +111,88 @@ def logout():
     return response
 
 
-def _token_page(token: str, purpose: TokenPurpose, template: str, accept, done_message: str):
-    """Invitation and reset links: a valid single-use token lets one set a password."""
-    record = services.find_valid_token(token, purpose)
+def _token_page(purpose: TokenPurpose, template: str, accept, done_message: str):
+    """Invitation and reset links: a valid single-use token, kept in the session by the link,
+    lets one set a password. Someone else who is logged in is first asked to log out."""
+    record = services.find_valid_token(urls.kept(purpose.value), purpose)
     if record is None:
         return render_template("accounts/link_invalid.html", purpose=purpose.value), 410
+    if current_user.is_authenticated and current_user.id != record.user_id:
+        return _logged_in_as_someone_else()
     form = SetPasswordForm()
 
     def action():
+        # A fresh session (or a pending login): either way the kept token is gone.
         return enter(accept(record, form.password.data), url_for("core.dashboard"), done_message)
 
     return save(form, action, page(template, form=form, user=record.user))
 
 
-@bp.route("/uitnodiging/<token>", methods=["GET", "POST"])
-@public
-def accept_invitation(token: str):
-    if current_user.is_authenticated:
+def _logged_in_as_someone_else():
+    """The link is for another account: nothing changes until the person logs out (by POST)."""
+    status = 409 if request.method == "POST" else 200
+    return render_template("accounts/link_other_account.html"), status
+
+
+@bp.route("/uitloggen-en-doorgaan", methods=["POST"])
+@permission("account.manage_own")
+def log_out_and_continue():
+    """Log out, keeping the links opened in this browser, and go back to the link's page."""
+    links = urls.all_kept()
+
+    def action():
         _log_out()
+        session.update(links)
+        flash(_("Je bent uitgelogd."), "success")
+        return redirect(safe_next(request.form.get("next")) or url_for("accounts.login"))
+
+    return press(action, url_for("core.dashboard"))
+
+
+@bp.route("/uitnodiging/<secret:token>")
+@public
+def invitation_link(token: str):
+    return urls.keep(TokenPurpose.INVITATION.value, token, url_for("accounts.accept_invitation"))
+
+
+@bp.route("/uitnodiging", methods=["GET", "POST"])
+@public
+def accept_invitation():
+    offer = services.find_offer(urls.kept(TokenPurpose.INVITATION.value))
+    if offer is not None:  # for an existing account: it never logs anyone in or out
+        return page("accounts/offer_link.html", offer=offer).render()
     return _token_page(
-        token,
         TokenPurpose.INVITATION,
         "accounts/accept_invitation.html",
         services.accept_invitation,
         _("Welkom! Je wachtwoord is ingesteld en je bent ingelogd."),
     )
+
+
+def _answer(offer: RoleOffer, accept: bool, message: str):
+    def action():
+        if accept:
+            services.accept_offer(offer, actor=actor())
+        else:
+            services.decline_offer(offer, actor=actor())
+        return done(url_for("core.dashboard"), message)
+
+    return press(action, url_for("core.dashboard"))
+
+
+@bp.route("/uitnodigingen/<int:offer_id>/aannemen", methods=["POST"])
+@permission("offer.answer", OFFER)
+def accept_offer(offer: RoleOffer):
+    """Logged in as themselves, the person takes the role another organisation offered."""
+    message = _("Je hoort nu ook bij %(org)s.", org=offer.organisation.name)
+    return _answer(offer, True, message)
+
+
+@bp.route("/uitnodigingen/<int:offer_id>/afslaan", methods=["POST"])
+@permission("offer.answer", OFFER)
+def decline_offer(offer: RoleOffer):
+    message = _("Je hebt de uitnodiging van %(org)s afgeslagen.", org=offer.organisation.name)
+    return _answer(offer, False, message)
 
 
 @bp.route("/wachtwoord-vergeten", methods=["GET", "POST"])
@@ -137,17 +201,23 @@ def forgot_password():
     form = ForgotPasswordForm()
 
     def action():
-        services.request_password_reset(filled(form.email.data))
+        services.request_password_reset(filled(form.email.data), request.remote_addr or "")
         return render_template("accounts/forgot_password_sent.html")
 
     return save(form, action, page("accounts/forgot_password.html", form=form))
 
 
-@bp.route("/wachtwoord-herstellen/<token>", methods=["GET", "POST"])
+@bp.route("/wachtwoord-herstellen/<secret:token>")
 @public
-def reset_password(token: str):
+def reset_link(token: str):
+    purpose = TokenPurpose.PASSWORD_RESET.value
+    return urls.keep(purpose, token, url_for("accounts.reset_password"))
+
+
+@bp.route("/wachtwoord-herstellen", methods=["GET", "POST"])
+@public
+def reset_password():
     return _token_page(
-        token,
         TokenPurpose.PASSWORD_RESET,
         "accounts/reset_password.html",
         services.reset_password,

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from evc.accounts.models import Membership, Organisation, Role
+from evc.accounts.services import open_offers_for
 from evc.assessment.models import Assignment, AssignmentStatus
 from evc.db import utcnow
 from evc.extensions import db
@@ -59,6 +60,7 @@ def dashboard():
         "core/dashboard.html",
         roles=roles,
         Role=Role,
+        offers=open_offers_for(user),
         coordinated=coordinated,
         show_outbox=can("outbox.view"),
         own_trajectory=own,

@@ -64,6 +64,7 @@ def _remind_supervisor(trajectories: list[Trajectory], now) -> None:
         trajectories[0].supervisor,
         "email/stalled_reminder.txt",
         lambda: _("Trajecten waar niets meer gebeurt"),
+        organisation_id=_one_organisation(trajectories),
         stalled=[(t, (now - t.last_activity_at).days) for t in trajectories],
         links={
             t.id: absolute_url("procedure.trajectory", trajectory_id=t.id) for t in trajectories
@@ -76,3 +77,10 @@ def _mark_reminded(trajectories: list[Trajectory], now) -> None:
     for trajectory in trajectories:
         trajectory.stall_reminder_at = now
         log_on_trajectory(trajectory, "trajectory.stall_reminder", actor=None)
+
+
+def _one_organisation(trajectories: list[Trajectory]) -> int | None:
+    """The organisation a reminder is sent for; None when it lists trajectories of several
+    (then no single organisation's coordinator reads it in the outbox)."""
+    ids = {trajectory.organisation_id for trajectory in trajectories}
+    return ids.pop() if len(ids) == 1 else None

@@ -21,10 +21,10 @@ from evc.protocols.services import expiring_clearances
 from evc.protocols.status import local_today, vog_due_on
 
 
-def _mail(user: User, template: str, subject, **context) -> None:
+def _mail(user: User, template: str, subject, organisation_id: int, **context) -> None:
     with force_locale(user.language):
         body = render_template(template, user=user, **context)
-        queue_mail(user, str(subject), body)
+        queue_mail(user, str(subject), body, organisation_id=organisation_id)
 
 
 def send_expiry_reminders(on: date | None = None) -> int:
@@ -46,6 +46,7 @@ def send_expiry_reminders(on: date | None = None) -> int:
                 person,
                 "email/clearance_expiring.txt",
                 _l("Een bevoegdverklaring verloopt binnenkort"),
+                clearance.organisation_id,
                 clearance=clearance,
                 task=version.title,
                 for_volunteer=person.id == clearance.volunteer_id,
@@ -84,6 +85,7 @@ def send_vog_reminders(on: date | None = None) -> int:
             record.volunteer,
             "email/vog_renewal.txt",
             _l("Je VOG moet vernieuwd worden"),
+            record.organisation_id,
             due=due,
             years=current_app.config["VOG_RENEWAL_YEARS"],
             link=absolute_url("protocols.home"),

@@ -48,32 +48,34 @@ def test_invited_person_sets_a_password_through_the_mailed_link_and_is_logged_in
     response = invite(web, org)
     assert response.status_code == 302
     page = web.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Nina Nieuw is toegevoegd. Er is een e-mail verstuurd." in page
+    assert "We hebben een uitnodiging gestuurd naar nina@test.example." in page
     assert "Uitgenodigd" in page  # status in the member list
 
     outbox = web.get("/postvak-uit").get_data(as_text=True)
     assert "Uitnodiging voor evc van Vrijwilligerscentrum Test" in outbox
     link = link_in_last_mail(session, "nina@test.example")
 
-    form = other_web.get(link).get_data(as_text=True)
+    opened = other_web.open_link(link)
+    form = other_web.get(opened).get_data(as_text=True)
     assert "Welkom bij evc, Nina Nieuw" in form
     response = other_web.post_form(
-        link, {"password": NEW_PASSWORD, "password_repeat": NEW_PASSWORD}
+        opened, {"password": NEW_PASSWORD, "password_repeat": NEW_PASSWORD}
     )
     assert response.headers["Location"] == "/overzicht"
     dashboard = other_web.get("/overzicht").get_data(as_text=True)
     assert "Welkom, Nina Nieuw" in dashboard and "Jouw EVC-A-traject" in dashboard
     actions = session.scalars(select(AuditEntry.action)).all()
-    assert {"member.invited", "role.added", "invitation.accepted", "login"} <= set(actions)
+    assert {"member.invited", "invitation.accepted", "login"} <= set(actions)
 
 
 def test_invitation_link_works_only_once(web, other_web, org, coordinator, session):
     web.login(coordinator.email)
     invite(web, org)
     link = link_in_last_mail(session, "nina@test.example")
-    other_web.post_form(link, {"password": NEW_PASSWORD, "password_repeat": NEW_PASSWORD})
+    opened = other_web.open_link(link)
+    other_web.post_form(opened, {"password": NEW_PASSWORD, "password_repeat": NEW_PASSWORD})
     again = factories_client(web)
-    response = again.get(link)
+    response = again.get(link, follow_redirects=True)
     assert response.status_code == 410
     assert "Deze link werkt niet meer" in response.get_data(as_text=True)
 
@@ -90,11 +92,12 @@ def test_expired_invitation_link_is_refused_and_changes_nothing(
     web.login(coordinator.email)
     invite(web, org)
     link = link_in_last_mail(session, "nina@test.example")
+    opened = other_web.open_link(link)
     token = session.scalar(select(AccountToken))
     token.expires_at = utcnow() - timedelta(minutes=1)
     session.commit()
     response = other_web.post_form(
-        link, {"password": NEW_PASSWORD, "password_repeat": NEW_PASSWORD}
+        opened, {"password": NEW_PASSWORD, "password_repeat": NEW_PASSWORD}
     )
     assert response.status_code == 410
     session.expire_all()
@@ -114,8 +117,8 @@ def test_a_new_invitation_makes_the_old_link_worthless(web, org, coordinator, se
     )
     second = link_in_last_mail(session, "nina@test.example")
     assert first != second
-    assert factories_client(web).get(first).status_code == 410
-    assert factories_client(web).get(second).status_code == 200
+    assert factories_client(web).get(first, follow_redirects=True).status_code == 410
+    assert factories_client(web).get(second, follow_redirects=True).status_code == 200
 
 
 def test_weak_or_mismatched_password_on_invitation_is_explained(
@@ -123,7 +126,7 @@ def test_weak_or_mismatched_password_on_invitation_is_explained(
 ):
     web.login(coordinator.email)
     invite(web, org)
-    link = link_in_last_mail(session, "nina@test.example")
+    link = other_web.open_link(link_in_last_mail(session, "nina@test.example"))
     short = other_web.post_form(link, {"password": "kort", "password_repeat": "kort"})
     assert short.status_code == 422
     assert "Kies een wachtwoord van minstens 12 tekens." in short.get_data(as_text=True)
@@ -141,7 +144,7 @@ def test_weak_or_mismatched_password_on_invitation_is_explained(
 def test_a_long_passphrase_of_128_characters_is_accepted(web, other_web, org, coordinator, session):
     web.login(coordinator.email)
     invite(web, org)
-    link = link_in_last_mail(session, "nina@test.example")
+    link = other_web.open_link(link_in_last_mail(session, "nina@test.example"))
     long_password = "de zon schijnt op het water " * 4 + "x" * 16
     assert len(long_password) == 128
     response = other_web.post_form(
@@ -175,7 +178,9 @@ def test_inviting_someone_who_has_the_role_already_is_explained(web, org, coordi
     web.login(coordinator.email)
     response = invite(web, org, email="bestaand@test.example", role="volunteer")
     assert response.status_code == 422
-    assert "Bas Bestaand heeft deze rol al in deze organisatie." in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert "Dit e-mailadres heeft deze rol al in deze organisatie, of is er al voor" in page
+    assert "Bas Bestaand" not in page.split("<table")[0]  # the message names no one
 
 
 @pytest.mark.parametrize(
@@ -227,10 +232,12 @@ def test_password_reset_by_mail_sets_a_new_password_and_ends_old_sessions(
     response = web.post_form("/wachtwoord-vergeten", {"email": volunteer.email})
     assert "Kijk in je e-mail" in response.get_data(as_text=True)
     link = link_in_last_mail(session, volunteer.email)
-    response = web.post_form(link, {"password": NEW_PASSWORD, "password_repeat": NEW_PASSWORD})
+    response = web.post_form(
+        web.open_link(link), {"password": NEW_PASSWORD, "password_repeat": NEW_PASSWORD}
+    )
     assert response.headers["Location"] == "/overzicht"
     assert other_web.get("/overzicht").status_code == 302
-    assert factories_client(web).get(link).status_code == 410
+    assert factories_client(web).get(link, follow_redirects=True).status_code == 410
     assert factories_client(web).login(volunteer.email, NEW_PASSWORD).status_code == 302
 
 
@@ -247,14 +254,17 @@ def test_expired_reset_link_is_refused(web, volunteer, session):
     token = session.scalar(select(AccountToken))
     token.expires_at = utcnow() - timedelta(seconds=1)
     session.commit()
-    response = web.get(link)
+    response = web.get(link, follow_redirects=True)
     assert response.status_code == 410
     assert "Nieuwe link aanvragen" in response.get_data(as_text=True)
 
 
 def test_made_up_tokens_are_refused(web):
-    assert web.get("/uitnodiging/verzonnen-token").status_code == 410
-    assert web.get("/wachtwoord-herstellen/" + "a" * 43).status_code == 410
+    made_up = ("/uitnodiging/verzonnen-token", "/wachtwoord-herstellen/" + "a" * 43)
+    for link in made_up:
+        assert web.get(link, follow_redirects=True).status_code == 410
+    for page in ("/uitnodiging", "/wachtwoord-herstellen"):  # opened without a link
+        assert factories_client(web).get(page).status_code == 410
 
 
 def test_invitation_mail_is_in_the_invitees_language(web, org, coordinator, session):
@@ -283,7 +293,8 @@ def test_outbox_shows_only_mail_for_people_of_ones_own_organisations(
     outsider = factories.user(Role.VOLUNTEER, org=other_org, email="buiten@test.example")
     from evc.mail import queue_mail
 
-    queue_mail(outsider, "Geheim bericht", "alleen voor de andere organisatie")
+    body = "alleen voor de andere organisatie"
+    queue_mail(outsider, "Geheim bericht", body, organisation_id=other_org.id)
     session.commit()
     web.login(coordinator.email)
     page = web.get("/postvak-uit").get_data(as_text=True)

@@ -11,6 +11,7 @@ from evc.accounts.models import Role, UserSession
 from evc.accounts.services.sessions import ACCOUNT_SCOPE
 from evc.audit import AuditEntry
 from evc.db import utcnow
+from evc.mail import OutboxMessage
 from evc.throttle import ThrottleAttempt
 from tests import factories
 from tests.conftest import Browserless
@@ -197,12 +198,10 @@ def test_changing_the_password_needs_the_current_one(web, volunteer, session):
     assert session.get(type(volunteer), volunteer.id).password_hash == old_hash
 
 
-def test_deactivating_an_account_ends_its_session_at_once(
-    web, other_web, org, coordinator, volunteer
-):
+def test_deactivating_an_account_ends_its_session_at_once(web, other_web, org, volunteer):
     other_web.login(volunteer.email)
     assert other_web.get("/overzicht").status_code == 200
-    web.login(coordinator.email)
+    web.login(factories.user(site_admin=True).email)
     org_id = org.id
     response = web.post_form(
         f"/organisaties/{org_id}/leden/{volunteer.id}/blokkeren",
@@ -257,3 +256,62 @@ def test_login_follows_a_local_next_path(web, volunteer):
 
 def test_password_is_stored_as_argon2id_hash(volunteer):
     assert volunteer.password_hash.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+
+
+# --- guessing slows the guesser, not the owner --------------------------------------------------
+
+WRONG = {"password": "not the password at all"}
+
+
+def _fail(browser, email, times):
+    return [browser.post_form("/login", {"email": email, **WRONG}) for _ in range(times)][-1]
+
+
+def _age_attempts(session, seconds):
+    for attempt in session.scalars(select(ThrottleAttempt)):
+        attempt.attempted_at = attempt.attempted_at - timedelta(seconds=seconds)
+    session.commit()
+
+
+def test_the_owners_own_browser_still_logs_in_while_someone_else_guesses(
+    web, other_web, volunteer, session
+):
+    web.login(volunteer.email)  # Vera's own browser: it now carries a device cookie
+    web.post_form("/logout", {})
+    assert _fail(other_web, volunteer.email, 25).status_code == 429  # the guesser is stopped
+    assert web.login(volunteer.email).status_code == 302  # Vera is not
+    assert "Welkom, Vera" in web.get("/overzicht").get_data(as_text=True)
+
+
+def test_a_device_cookie_of_another_account_or_a_forged_one_does_not_count(
+    web, other_web, volunteer, coordinator, session
+):
+    other_web.login(coordinator.email)
+    other_web.post_form("/logout", {})
+    _fail(web, volunteer.email, 5)
+    right = {"email": volunteer.email, "password": factories.PASSWORD}
+    assert other_web.post_form("/login", right).status_code == 429
+    other_web.client.set_cookie("evc_device", "forged.value.here")
+    assert other_web.post_form("/login", right).status_code == 429
+
+
+def test_each_further_failure_doubles_the_wait(web, volunteer, session):
+    assert _fail(web, volunteer.email, 5).status_code == 401
+    assert _fail(web, volunteer.email, 1).status_code == 429  # the first wait: 30 seconds
+    _age_attempts(session, 31)
+    assert _fail(web, volunteer.email, 1).status_code == 401  # one more try, then 60 seconds
+    _age_attempts(session, 31)
+    refused = _fail(web, volunteer.email, 1)
+    assert refused.status_code == 429 and "Wacht 1 minuut" in refused.get_data(as_text=True)
+    _age_attempts(session, 31)
+    assert web.login(volunteer.email).status_code == 302
+
+
+def test_the_reset_form_sends_at_most_three_mails_an_hour_to_one_account(web, volunteer, session):
+    for _ in range(10):
+        page = web.post_form("/wachtwoord-vergeten", {"email": volunteer.email})
+        assert page.status_code == 200  # the same neutral answer every time
+    mails = select(func.count(OutboxMessage.id)).where(OutboxMessage.kind == "password_reset")
+    assert session.scalar(mails) == 3
+    actions = session.scalars(select(AuditEntry.action)).all()
+    assert actions.count("password.reset_throttled") == 7

@@ -31,8 +31,9 @@ def _member_url(org, member) -> str:
     return f"/organisaties/{org.id}/leden/{member.id}"
 
 
-def test_blocking_after_ten_minutes_asks_to_confirm_first(web, coordinator, org, member, session):
-    web.login(coordinator.email)
+def test_blocking_after_ten_minutes_asks_to_confirm_first(web, org, member, session):
+    admin = factories.user(site_admin=True)  # blocking a whole account is the site admin's
+    web.login(admin.email)
     _stale(session)
     page = _member_url(org, member)
     response = web.post_form(f"{page}/blokkeren", form_url=page)
@@ -55,7 +56,7 @@ def test_blocking_after_ten_minutes_asks_to_confirm_first(web, coordinator, org,
     [
         ("rol-toevoegen", {"role": "supervisor"}),
         ("rol-verwijderen/volunteer", {}),
-        ("deblokkeren", {}),
+        ("lidmaatschap-beeindigen", {}),
     ],
 )
 def test_changing_roles_after_ten_minutes_asks_to_confirm_first(

@@ -170,7 +170,8 @@ def test_an_invitation_for_a_coordinator_leads_to_enrolment_not_a_session(web, o
     token = issue_token(person, TokenPurpose.INVITATION, timedelta(hours=1), None)
     session.commit()
     new = "een lange nieuwe zin als wachtwoord"
-    response = web.post_form(f"/uitnodiging/{token}", {"password": new, "password_repeat": new})
+    opened = web.open_link(f"/uitnodiging/{token}")
+    response = web.post_form(opened, {"password": new, "password_repeat": new})
     assert response.headers["Location"] == "/login/code-instellen"
     assert web.get("/overzicht").status_code == 302
 
@@ -179,8 +180,8 @@ def test_a_password_reset_does_not_skip_the_code(web, coordinator, session):
     token = issue_token(coordinator, TokenPurpose.PASSWORD_RESET, timedelta(hours=1), None)
     session.commit()
     new = "een lange nieuwe zin als wachtwoord"
-    url = f"/wachtwoord-herstellen/{token}"
-    response = web.post_form(url, {"password": new, "password_repeat": new})
+    opened = web.open_link(f"/wachtwoord-herstellen/{token}")
+    response = web.post_form(opened, {"password": new, "password_repeat": new})
     assert response.headers["Location"] == "/login/code"
     assert web.get("/overzicht").status_code == 302
 
@@ -251,3 +252,19 @@ def test_the_operator_removes_a_lost_app_and_the_next_login_sets_up_a_new_one(
     assert _password_step(web, coordinator.email) == "/login/code-instellen"
     unknown = runner.invoke(args=["evc", "reset-second-factor", "niemand@test.example"])
     assert unknown.exit_code == 1
+
+
+def test_wrong_codes_from_another_browser_do_not_slow_the_owner_down(
+    app, web, coordinator, authenticator
+):
+    web.login(coordinator.email)  # the whole login: this browser is known for the account now
+    web.post_form("/logout", form_url="/overzicht")
+    stranger = Browserless(app.test_client())  # knows the password, not the phone
+    _password_step(stranger, coordinator.email)
+    for _ in range(6):
+        stranger.post_form("/login/code", {"code": "000000"})
+    late = stranger.post_form("/login/code", {"code": authenticator.code(coordinator.email)})
+    assert late.status_code == 429
+    _password_step(web, coordinator.email)
+    response = web.post_form("/login/code", {"code": authenticator.code(coordinator.email)})
+    assert response.headers["Location"] == "/overzicht"

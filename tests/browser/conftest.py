@@ -13,10 +13,12 @@ import threading
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from evc.demo import seed_demo
 from evc.extensions import db
+from evc.mail import OutboxMessage
 from tests.authenticator import AUTHENTICATOR, TOTP_SECRET
 from tests.conftest import missing
 
@@ -42,19 +44,38 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 @pytest.fixture
 def live_app(make_app):
-    """The app that ``live_server`` serves (for its command line, as an operator uses it)."""
-    return make_app()
-
-
-@pytest.fixture
-def live_server(live_app):
-    """Base URL of the app, served from a thread, on a fresh database holding the demo data."""
-    app = live_app
+    """The app the live server serves, on a fresh database holding the demo data."""
+    app = make_app()
     with app.app_context():
         seed_demo(DEMO_PASSWORD, TOTP_SECRET)
         db.session.commit()
         db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    return app
+
+
+@pytest.fixture
+def mailbox(live_app):
+    """``mailbox(address, "/uitnodiging/")``: the path of that link in the newest mail to
+    ``address``, as the recipient reads it in their own mailbox (the outbox page masks it)."""
+
+    def link(address: str, route: str) -> str:
+        with live_app.app_context():
+            body = db.session.scalar(
+                select(OutboxMessage.body)
+                .where(OutboxMessage.to_address == address)
+                .order_by(OutboxMessage.id.desc())
+            )
+            db.session.remove()
+        assert body is not None, f"no mail to {address}"
+        return re.search(re.escape(route) + r"[A-Za-z0-9_-]+", body).group(0)
+
+    return link
+
+
+@pytest.fixture
+def live_server(live_app):
+    """Base URL of the app, served from a thread."""
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
     thread = threading.Thread(
         target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="live-server", daemon=True
     )

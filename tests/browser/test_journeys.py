@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from tests.authenticator import AUTHENTICATOR
 from tests.browser.conftest import CODE_STEP, DASHBOARD, DEMO_PASSWORD, LOGIN, log_in
+from tests.browser.test_accessibility import assert_accessible, open_from_dashboard
 
 pytestmark = pytest.mark.browser
 
@@ -29,7 +30,7 @@ def section_heading(page, title: str):
     return page.get_by_role("heading", level=2, name=title, exact=True)
 
 
-def test_invitation_from_coordinator_to_volunteer_logging_in(page):
+def test_invitation_from_coordinator_to_volunteer_logging_in(page, mailbox):
     # The coordinator invites a new volunteer.
     log_in(page, "coordinator@example.org")
     page.get_by_role("row", name=re.compile("Vrijwilligerscentrum De Brug")).get_by_role(
@@ -42,21 +43,28 @@ def test_invitation_from_coordinator_to_volunteer_logging_in(page):
     invite.get_by_label("Rol", exact=True).select_option(label="Vrijwilliger")
     invite.get_by_role("button", name="Uitnodigen").click()
     expect(page.get_by_role("status")).to_have_text(
-        f"{NEW_NAME} is toegevoegd. Er is een e-mail verstuurd."
+        f"We hebben een uitnodiging gestuurd naar {NEW_EMAIL}."
     )
     expect(page.locator(f'tr[data-member="{NEW_EMAIL}"]')).to_contain_text("Uitgenodigd")
 
-    # Without a mail server, the invitation is readable in the outbox.
+    # Without a mail server the coordinator sees the mail in the outbox, its link masked.
     page.get_by_role("navigation", name="Hoofdmenu").get_by_role(
         "link", name="Verstuurde e-mail"
     ).click()
     mail = page.get_by_role("listitem").filter(has_text=f"Aan: {NEW_EMAIL}")
     expect(mail).to_have_count(1)
     expect(mail).to_contain_text(f"Hallo {NEW_NAME},")
-    link = mail.locator("a[href*='/uitnodiging/']")
-    invitation_url = link.get_attribute("href")
-    assert invitation_url.startswith(page.url.split("/postvak-uit")[0] + "/uitnodiging/")
-    link.click()
+    expect(mail).to_contain_text("…/uitnodiging/••••••")
+    expect(mail.locator("a[href*='/uitnodiging/']")).to_have_count(0)
+
+    # The new person opens the link from their own mailbox.
+    invitation_url = mailbox(NEW_EMAIL, "/uitnodiging/")
+    page.goto(invitation_url)
+
+    # Opening the link logs nobody out: the coordinator is asked to, by a button.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Je bent nog ingelogd")
+    assert "/uitnodiging/" not in page.url  # the token left the address at once
+    page.get_by_role("button", name="Uitloggen en doorgaan").click()
 
     # The new person chooses a password and is logged in.
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Welkom bij evc, {NEW_NAME}")
@@ -187,3 +195,42 @@ def test_error_summary_takes_keyboard_users_to_the_field(page):
     summary.get_by_role("link", name="Vul je e-mailadres in.").focus()
     page.keyboard.press("Enter")
     expect(page.get_by_label("E-mailadres")).to_be_focused()
+
+
+def test_an_existing_account_joins_another_organisation_only_by_accepting(page, mailbox):
+    # De Brug's coordinator invites the assessor of another organisation as a supervisor.
+    log_in(page, "coordinator@example.org")
+    open_from_dashboard(page, "Mensen en rollen")
+    invite = page.get_by_role("region", name="Iemand uitnodigen")
+    invite.get_by_label("Naam", exact=True).fill("Bea")
+    invite.get_by_label("E-mailadres", exact=True).fill("beoordelaar@example.org")
+    invite.get_by_label("Rol", exact=True).select_option(label="Begeleider")
+    invite.get_by_role("button", name="Uitnodigen").click()
+    expect(page.get_by_role("status")).to_have_text(
+        "We hebben een uitnodiging gestuurd naar beoordelaar@example.org."
+    )
+    expect(page.get_by_role("main")).not_to_contain_text("Bea Beoordelaar")
+
+    # The link in her mail logs no one in: it asks her to log in with her own account.
+    page.get_by_role("button", name="Uitloggen").click()
+    page.goto(mailbox("beoordelaar@example.org", "/uitnodiging/"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Uitnodiging van Vrijwilligerscentrum De Brug"
+    )
+    assert_accessible(page)
+    page.get_by_role("main").get_by_role("link", name="Inloggen").click()
+    page.locator("input[name=email]").fill("beoordelaar@example.org")
+    page.locator("input[name=password]").fill(DEMO_PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(DASHBOARD)
+
+    # On her dashboard she accepts, and then works as a supervisor there too.
+    offer = page.get_by_role("region", name="Uitnodiging van Vrijwilligerscentrum De Brug")
+    expect(offer).to_contain_text("Begeleider")
+    assert_accessible(page)
+    offer.get_by_role("button", name="Aannemen").click()
+    expect(page.get_by_role("status")).to_have_text(
+        "Je hoort nu ook bij Vrijwilligerscentrum De Brug."
+    )
+    expect(section_heading(page, SECTIONS["supervisor"])).to_be_visible()
+    expect(section_heading(page, SECTIONS["assessor"])).to_be_visible()

@@ -90,7 +90,9 @@ def evidence_card(page, title: str):
     return page.locator("li.evidence").filter(has=page.get_by_role("link", name=title, exact=True))
 
 
-def test_vera_builds_her_portfolio_on_her_phone_and_a_referee_confirms(browser, live_server):
+def test_vera_builds_her_portfolio_on_her_phone_and_a_referee_confirms(
+    browser, live_server, mailbox
+):
     vera_context, vera = new_page(
         browser, live_server, viewport=PHONE, has_touch=True, is_mobile=True
     )
@@ -168,7 +170,8 @@ def test_vera_builds_her_portfolio_on_her_phone_and_a_referee_confirms(browser, 
         statement_url = vera.url
         no_sideways_scroll(vera)
 
-        # The coordinator reads the referee's mail in the outbox.
+        # The coordinator sees the referee's mail in the outbox, its link masked: he cannot
+        # confirm the statement himself.
         coordinator_context, coordinator = new_page(browser, live_server)
         try:
             log_in(coordinator, COORDINATOR)
@@ -179,9 +182,11 @@ def test_vera_builds_her_portfolio_on_her_phone_and_a_referee_confirms(browser, 
             expect(mail).to_have_count(1)
             expect(mail).to_contain_text("Vera Vrijwilliger vraagt je om een verklaring")
             expect(mail).to_contain_text(f"Hallo {REFEREE},")
-            link = mail.locator("a[href*='/verklaring/']").get_attribute("href")
+            expect(mail).to_contain_text("…/verklaring/••••••")
+            expect(mail.locator("a[href*='/verklaring/']")).to_have_count(0)
         finally:
             coordinator_context.close()
+        link = live_server + mailbox(REFEREE_EMAIL, "/verklaring/")  # the referee's own mail
         assert re.fullmatch(re.escape(live_server) + r"/verklaring/[A-Za-z0-9_-]{40,}", link), link
 
         # The referee, without an account, on a phone too.

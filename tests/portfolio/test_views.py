@@ -1008,16 +1008,23 @@ def ask_referee(web, item_id: int, name="Joke de Wit", email="joke@test.example"
 
 
 def link_from_outbox(cor: Browserless, address: str) -> str:
+    """The coordinator sees the referee's mail with its link masked; the referee reads the
+    link in their own mailbox."""
     outbox = text(cor.get("/postvak-uit"))
     messages = re.findall(r'<li class="card outbox__message">.*?</li>', outbox, re.S)
-    for message in messages:  # newest first
-        if f"Aan: {address}" in message:
-            return re.search(r"http://localhost(/verklaring/[A-Za-z0-9_-]+)", message).group(1)
-    raise AssertionError(f"no mail to {address} in the outbox")
+    shown = next((m for m in messages if f"Aan: {address}" in m), None)  # newest first
+    assert shown is not None, f"no mail to {address} in the outbox"
+    assert shown.count("/verklaring/") == shown.count("…/verklaring/••••••") == 1
+    body = db.session.scalar(
+        select(OutboxMessage.body)
+        .where(OutboxMessage.to_address == address)
+        .order_by(OutboxMessage.id.desc())
+    )
+    return re.search(r"http://localhost(/verklaring/[A-Za-z0-9_-]+)", body).group(1)
 
 
 def answer(referee: Browserless, link: str, choice: str, words: str = ""):
-    return referee.post_form(link, {"answer": choice, "words": words})
+    return referee.post_form(referee.open_link(link), {"answer": choice, "words": words})
 
 
 def test_referee_confirms_through_a_single_use_link_without_an_account(app, web, vera, coordinator):
@@ -1035,7 +1042,7 @@ def test_referee_confirms_through_a_single_use_link_without_an_account(app, web,
     link = link_from_outbox(cor, "joke@test.example")
 
     referee = Browserless(app.test_client())  # no login
-    page = text(referee.get(link))
+    page = text(referee.get(link, follow_redirects=True))
     assert "Wil je dit bevestigen?" in page
     assert "Vera Vrijwilliger doet vrijwilligerswerk en vraagt jou, Joke de Wit" in page
     assert "Vera is al twee jaar elke week aanwezig en komt afspraken na." in page
@@ -1053,13 +1060,27 @@ def test_referee_confirms_through_a_single_use_link_without_an_account(app, web,
     assert "Joke de Wit heeft gereageerd op je verklaring" in text(cor.get("/postvak-uit"))
 
     # The link is used up, for a GET and for a resent form.
-    used = referee.get(link)
+    used = referee.get(link, follow_redirects=True)
     assert used.status_code == 410 and "Deze link werkt niet meer" in text(used)
     again = referee.client.post(
-        link, data={"csrf_token": form_token, "answer": "decline", "words": "Toch niet"}
+        "/verklaring", data={"csrf_token": form_token, "answer": "decline", "words": "Toch niet"}
     )
     assert again.status_code == 410
     assert "Klopt. Vera is" in text(web.get(f"/bewijs/{item_id}"))
+
+
+def test_the_referee_link_keeps_its_token_out_of_the_address(app, web, vera, coordinator):
+    item_id = add_statement(web, vera)
+    follow(web, ask_referee(web, item_id))
+    link = link_from_outbox(client_of(app, coordinator.email), "joke@test.example")
+    referee = Browserless(app.test_client())
+    opened = referee.get(link)
+    assert (opened.status_code, opened.headers["Location"]) == (302, "/verklaring")
+    page = text(referee.get("/verklaring"))
+    assert "Wil je dit bevestigen?" in page and link.rsplit("/", 1)[1] not in page
+    done = referee.post_form("/verklaring", {"answer": "confirm", "words": ""})
+    assert "Dank je wel" in text(done)
+    assert referee.get(link, follow_redirects=True).status_code == 410
 
 
 def test_referee_declines_with_a_reason_and_asking_again_replaces_the_link(
@@ -1074,7 +1095,7 @@ def test_referee_declines_with_a_reason_and_asking_again_replaces_the_link(
     no_reason = answer(referee, old, "decline")
     assert no_reason.status_code == 422
     assert "Schrijf kort waarom je dit niet kunt bevestigen." in text(no_reason)
-    no_choice = referee.post_form(old, {"words": "?"})
+    no_choice = referee.post_form(referee.open_link(old), {"words": "?"})
     assert no_choice.status_code == 422 and "Kies of je het bevestigt." in text(no_choice)
     assert "Dank je wel" in text(answer(referee, old, "decline", "Ik ken Vera niet."))
     page = text(web.get(f"/bewijs/{item_id}"))
@@ -1084,9 +1105,9 @@ def test_referee_declines_with_a_reason_and_asking_again_replaces_the_link(
     follow(web, ask_referee(web, item_id, name="Piet Buur", email="piet@test.example"))
     new = link_from_outbox(cor, "piet@test.example")
     assert new != old
-    assert referee.get(old).status_code == 410
+    assert referee.get(old, follow_redirects=True).status_code == 410
     fresh = Browserless(app.test_client())
-    assert "vraagt jou, Piet Buur" in text(fresh.get(new))
+    assert "vraagt jou, Piet Buur" in text(fresh.get(new, follow_redirects=True))
     assert "wacht op Piet Buur" in text(web.get(f"/bewijs/{item_id}"))
     assert count(RefereeRequest) == 1
 
@@ -1127,7 +1148,7 @@ def test_the_ask_referee_form_sent_twice_mails_the_referee_once(app, web, vera, 
     assert count(OutboxMessage, OutboxMessage.to_address == "joke@test.example") == 1
     # The link in the (first and only) mail works.
     first = link_from_outbox(client_of(app, coordinator.email), "joke@test.example")
-    assert Browserless(app.test_client()).get(first).status_code == 200
+    assert Browserless(app.test_client()).get(first, follow_redirects=True).status_code == 200
 
 
 def test_an_expired_or_mistyped_link_does_not_work(app, web, vera, coordinator, session):
@@ -1135,12 +1156,12 @@ def test_an_expired_or_mistyped_link_does_not_work(app, web, vera, coordinator, 
     follow(web, ask_referee(web, item_id))
     link = link_from_outbox(client_of(app, coordinator.email), "joke@test.example")
     referee = Browserless(app.test_client())
-    assert referee.get(link).status_code == 200
-    assert referee.get(link[:-2]).status_code == 410
+    assert referee.get(link, follow_redirects=True).status_code == 200
+    assert referee.get(link[:-2], follow_redirects=True).status_code == 410
     request = session.scalars(select(RefereeRequest)).one()
     request.expires_at = utcnow() - timedelta(seconds=1)
     session.commit()
-    expired = referee.get(link)
+    expired = referee.get(link, follow_redirects=True)
     assert expired.status_code == 410 and "Deze link werkt niet meer" in text(expired)
     assert "Vera is al twee jaar" not in text(expired)
 
@@ -1209,7 +1230,7 @@ def test_text_typed_by_the_volunteer_is_never_markup(app, web, vera, supervisor,
         "remove": web.get(f"/bewijs/{item_id}/verwijderen"),
         "ask referee": web.get(f"/bewijs/{item_id}/verklaring-vragen"),
         "access log": web.get(f"/trajecten/{vera}/portfolio/inzage"),
-        "referee page": Browserless(app.test_client()).get(link),
+        "referee page": Browserless(app.test_client()).get(link, follow_redirects=True),
         "outbox": client_of(app, coordinator.email).get("/postvak-uit"),
     }
     for name, response in pages.items():

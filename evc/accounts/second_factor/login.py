@@ -1,9 +1,10 @@
 """The step between a right password and a session: a pending login waits for its code (or for
 the person to set up an app), and wrong codes are counted in the one throttle.
 
-Wrong codes count per account in their own scope, which a right password does not clear, so
-knowing the password does not buy fresh guesses; they also count per client address together
-with wrong passwords. Both limits are those of the login.
+Wrong codes count like wrong passwords, with the login's limits and growing waits: per account
+(in a scope of their own, which a right password does not clear, so knowing the password buys
+no fresh guesses) and per client address together with wrong passwords; from a browser that
+logged in to the account before (its device cookie) for that browser only.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -25,7 +27,7 @@ from evc.accounts.second_factor.services import (
     second_factor_required,
 )
 from evc.accounts.services.identity import token_digest
-from evc.accounts.services.sessions import ADDRESS_SCOPE, LoginThrottled
+from evc.accounts.services.sessions import ADDRESS_SCOPE, refuse_throttled, wait_left_of
 from evc.audit import log_action
 from evc.db import utcnow
 from evc.errors import DomainError
@@ -74,44 +76,41 @@ def end_challenge(token: str | None) -> None:
         )
 
 
-def counted_check(user: User, address: str, check: Callable[[], bool], wrong: DomainError):
+def _scopes(user: User, address: str, device: str | None) -> list[tuple[str, str, int]]:
+    """Where a wrong code counts, as for passwords: from a browser that logged in to the
+    account before, for that browser only; else for the account and the client address."""
+    config = current_app.config
+    most = config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+    if device:
+        return [(CODE_SCOPE, f"{user.id} {device}", most)]
+    return [
+        (CODE_SCOPE, str(user.id), most),
+        (ADDRESS_SCOPE, address, config["LOGIN_MAX_FAILURES_PER_ADDRESS"]),
+    ]
+
+
+def counted_check(
+    user: User, address: str, check: Callable[[], bool], wrong: DomainError, device=None
+):
     """Run ``check`` (a code, or a password for "confirm it's you") under the throttle: None
-    when it holds, else the refusal (``wrong``, or the throttle's). The caller commits either
-    way, so that a failure counts, also across workers."""
-    key = str(user.id)
-    if _too_many(key, address):
-        return _throttled()
-    if check():
-        throttle.clear(CODE_SCOPE, key)
-        return None
-    throttle.record(CODE_SCOPE, key)
-    throttle.record(ADDRESS_SCOPE, address)
-    log_action("login.code_failed", obj=user)
-    return wrong
+    when it holds, else the refusal (``wrong``, or the throttle's growing wait). The caller
+    commits either way, so that a failure counts, also across workers."""
+    scopes = _scopes(user, address, device)
+    wait = wait_left_of(scopes)
+    if wait is not None:
+        return refuse_throttled(address, wait)
+    if not check():
+        for scope, key, _most in scopes:
+            throttle.record(scope, key)
+        log_action("login.code_failed", obj=user)
+        return wrong
+    for scope, key, _most in [*scopes, (CODE_SCOPE, str(user.id), 0)]:
+        throttle.clear(scope, key)
+    return None
 
 
-def attempt_code(user: User, code: str, address: str):
+def attempt_code(user: User, code: str, address: str, device: str | None = None):
     """The code step of the login: None when the code is right, else the refusal."""
     wrong = _("Deze code klopt niet. Probeer de nieuwe code uit je app, of een herstelcode.")
-    return counted_check(
-        user, address, lambda: check_code(user, code), DomainError(wrong, field="code")
-    )
-
-
-def _too_many(key: str, address: str) -> bool:
-    config = current_app.config
-    within = timedelta(minutes=config["LOGIN_THROTTLE_MINUTES"])
-    most_account = config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
-    most_address = config["LOGIN_MAX_FAILURES_PER_ADDRESS"]
-    return throttle.too_many(CODE_SCOPE, key, most=most_account, within=within) or (
-        throttle.too_many(ADDRESS_SCOPE, address, most=most_address, within=within)
-    )
-
-
-def _throttled() -> LoginThrottled:
-    return LoginThrottled(
-        _(
-            "Te veel mislukte pogingen. Wacht %(n)d minuten en probeer het dan opnieuw.",
-            n=current_app.config["LOGIN_THROTTLE_MINUTES"],
-        )
-    )
+    check = partial(check_code, user, code)
+    return counted_check(user, address, check, DomainError(wrong, field="code"), device)

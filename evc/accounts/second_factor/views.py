@@ -4,11 +4,11 @@ for someone who must, or from the account page), the recovery codes, switching i
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, request, url_for
+from flask import Blueprint, flash, make_response, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from evc.accounts import reauth
+from evc.accounts import devices, reauth
 from evc.accounts.models import User
 from evc.accounts.second_factor import login, services, steps
 from evc.accounts.second_factor.forms import (
@@ -53,6 +53,13 @@ def _finish_login(user: User) -> str:
     return target
 
 
+def _known_browser(response, user: User):
+    """After the whole login this browser is known for the account (its device cookie)."""
+    response = make_response(response)
+    devices.remember(response, user.email)
+    return response
+
+
 def _enrol_page(user: User, form: EnrolForm, *, during_login: bool):
     """The page that sets up an app. Its secret is stored from the first look (encrypted), so
     a reload shows the same QR code."""
@@ -88,12 +95,13 @@ def code():
     view = page("accounts/second_factor/code.html", form=form)
     if not form.validate_on_submit():
         return view.render(_form_status(form))
-    refusal = login.attempt_code(user, filled(form.code.data), request.remote_addr or "")
+    address, device = request.remote_addr or "", devices.device_of(user.email)
+    refusal = login.attempt_code(user, filled(form.code.data), address, device)
     if refusal is not None:
         return _refused(view, form, refusal)
     target = _finish_login(user)
     commit()
-    return redirect(target)
+    return _known_browser(redirect(target), user)
 
 
 @bp.route("/login/code-instellen", methods=["GET", "POST"])
@@ -109,7 +117,7 @@ def enrol():
 
     def action():
         codes = services.confirm_enrolment(user, filled(form.code.data), actor=user)
-        return _codes_page(codes, _finish_login(user)).render()
+        return _known_browser(_codes_page(codes, _finish_login(user)).render(), user)
 
     return save(form, action, _enrol_page(user, form, during_login=True))
 

@@ -4,6 +4,7 @@ caller commits once. Mail goes to the outbox in the same transaction.
 - ``identity``: how an e-mail address finds its account, tokens stored as digests;
 - ``sessions``: login (with its throttle), server-side sessions, logout;
 - ``links``: passwords, invitation and password-reset links;
+- ``offers``: a role offered to an existing account, which counts once the person accepts it;
 - ``members``: organisations, roles and account status.
 """
 
@@ -20,17 +21,28 @@ from evc.accounts.services.links import (
     find_valid_token,
     issue_token,
     request_password_reset,
-    resend_invitation,
     reset_password,
 )
 from evc.accounts.services.members import (
+    accept_offer,
     add_member_role,
     add_role,
     check_role_fits,
     create_organisation,
+    end_membership,
     invite_member,
     remove_role,
+    resend_invitation,
     set_account_active,
+)
+from evc.accounts.services.offers import (
+    answer_offer,
+    decline_offer,
+    find_offer,
+    open_offers_for,
+    open_offers_of,
+    resend_offer,
+    withdraw_offer,
 )
 from evc.accounts.services.sessions import (
     LoginThrottled,
@@ -45,6 +57,15 @@ from evc.accounts.services.sessions import (
 __all__ = [
     "LoginThrottled",
     "accept_invitation",
+    "accept_offer",
+    "answer_offer",
+    "decline_offer",
+    "end_membership",
+    "find_offer",
+    "open_offers_for",
+    "open_offers_of",
+    "resend_offer",
+    "withdraw_offer",
     "add_member_role",
     "add_role",
     "attempt_login",

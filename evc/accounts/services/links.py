@@ -9,9 +9,11 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
+from evc import throttle
 from evc.accounts.models import AccountToken, Organisation, TokenPurpose, User
 from evc.accounts.passwords import hash_password, password_problem, verify_password
 from evc.accounts.services.identity import find_user_by_email, token_digest
+from evc.accounts.services.offers import invitation_mail
 from evc.accounts.services.sessions import end_all_sessions
 from evc.audit import log_action
 from evc.db import utcnow
@@ -96,31 +98,28 @@ def _use_token(record: AccountToken, password: str) -> User:
 
 
 def send_invitation(user: User, organisation: Organisation, actor: User) -> None:
+    """A new person's invitation: a link to choose a password (the old link stops working)."""
     hours = current_app.config["INVITATION_VALID_HOURS"]
     token = issue_token(user, TokenPurpose.INVITATION, timedelta(hours=hours), actor)
-    mail_user(
+    invitation_mail(
         user,
-        "email/invitation.txt",
-        lambda: _("Uitnodiging voor evc van %(org)s", org=organisation.name),
-        kind="invitation",
-        link=absolute_url("accounts.accept_invitation", token=token),
-        organisation=organisation,
+        organisation,
+        sorted(user.roles_in(organisation.id)),
+        absolute_url("accounts.invitation_link", token=token),
+        name=user.display_name,
+        email=user.email,
+        language=user.language,
         inviter=actor,
-        hours=hours,
     )
-
-
-def resend_invitation(user: User, organisation: Organisation, actor: User) -> None:
-    if user.password_hash is not None:
-        raise DomainError(_("Deze persoon heeft het account al in gebruik genomen."))
-    send_invitation(user, organisation, actor)
-    log_action("member.invitation_resent", actor=actor, organisation_id=organisation.id, obj=user)
 
 
 def accept_invitation(record: AccountToken, password: str) -> User:
     """Set the first password through a valid invitation token (single use)."""
     user = _use_token(record, password)
-    log_action("invitation.accepted", actor=user, obj=user)
+    # Each organisation that invited the person reads in its own log that they started.
+    organisations: list[int | None] = [*sorted(user.organisation_ids())] or [None]
+    for organisation_id in organisations:
+        log_action("invitation.accepted", actor=user, organisation_id=organisation_id, obj=user)
     db.session.flush()
     return user
 
@@ -128,13 +127,19 @@ def accept_invitation(record: AccountToken, password: str) -> User:
 # --- password reset ------------------------------------------------------------------------
 
 
-def request_password_reset(email: str) -> None:
+RESET_ACCOUNT_SCOPE = "reset-account"
+RESET_ADDRESS_SCOPE = "reset-address"
+
+
+def request_password_reset(email: str, address: str = "") -> None:
     """Mail a reset link when the address belongs to an active account; otherwise do nothing.
 
     The caller shows the same message either way, so the form does not reveal who has an account.
+    A few mails an hour per account at most, and a limit per client address: nobody can fill
+    someone's mailbox with reset mails.
     """
     user = find_user_by_email(email)
-    if user is None or not user.is_active_account:
+    if _reset_limit_reached(user, address) or user is None or not user.is_active_account:
         return
     minutes = current_app.config["PASSWORD_RESET_VALID_MINUTES"]
     token = issue_token(user, TokenPurpose.PASSWORD_RESET, timedelta(minutes=minutes), None)
@@ -143,10 +148,26 @@ def request_password_reset(email: str) -> None:
         "email/password_reset.txt",
         lambda: _("Nieuw wachtwoord instellen voor evc"),
         kind="password_reset",
-        link=absolute_url("accounts.reset_password", token=token),
+        link=absolute_url("accounts.reset_link", token=token),
         minutes=minutes,
     )
     log_action("password.reset_requested", obj=user)
+
+
+def _reset_limit_reached(user: User | None, address: str) -> bool:
+    """Count this request; True (and logged) when the account or the address is over its limit."""
+    config, hour = current_app.config, timedelta(hours=1)
+    counted = [(RESET_ADDRESS_SCOPE, address, config["PASSWORD_RESET_MAX_PER_ADDRESS"])]
+    if user is not None:
+        counted.append(
+            (RESET_ACCOUNT_SCOPE, str(user.id), config["PASSWORD_RESET_MAX_PER_ACCOUNT"])
+        )
+    over = [s for s, key, most in counted if throttle.too_many(s, key, most=most, within=hour)]
+    for scope, key, _most in counted:
+        throttle.record(scope, key)
+    if over:
+        log_action("password.reset_throttled", obj=user, address=address)
+    return bool(over)
 
 
 def reset_password(record: AccountToken, password: str) -> User:

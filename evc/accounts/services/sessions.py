@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import Connection, delete, select, update
 from sqlalchemy.orm import joinedload
 
@@ -24,66 +26,93 @@ class LoginThrottled(DomainError):
     pass
 
 
-# Failed logins count per account and per client address, each in its own scope.
+# Failed logins from unknown browsers count per account and per client address; from a browser
+# that logged in to the account before (its device cookie), per account and device only.
 ACCOUNT_SCOPE = "login-account"
 ADDRESS_SCOPE = "login-address"
+DEVICE_SCOPE = "login-device"
 
 
-def _limits_reached(account: str, address: str) -> bool:
+def _scopes(account: str, address: str, device: str | None) -> list[tuple[str, str, int]]:
+    """Where this attempt counts: (scope, key, failures allowed before the waits begin)."""
     config = current_app.config
-    within = timedelta(minutes=config["LOGIN_THROTTLE_MINUTES"])
-    return throttle.too_many(
-        ACCOUNT_SCOPE, account, most=config["LOGIN_MAX_FAILURES_PER_ACCOUNT"], within=within
-    ) or throttle.too_many(
-        ADDRESS_SCOPE, address, most=config["LOGIN_MAX_FAILURES_PER_ADDRESS"], within=within
-    )
+    if device:
+        return [(DEVICE_SCOPE, f"{account} {device}", config["LOGIN_MAX_FAILURES_PER_ACCOUNT"])]
+    return [
+        (ACCOUNT_SCOPE, account, config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]),
+        (ADDRESS_SCOPE, address, config["LOGIN_MAX_FAILURES_PER_ADDRESS"]),
+    ]
 
 
-def _refuse_throttled(address: str) -> LoginThrottled:
+def wait_left_of(scopes) -> timedelta | None:
+    """The longest wait of ``scopes`` ((scope, key, failures allowed) as ``_scopes`` gives them,
+    or the code step's), with the login's growing delays; None when a try may be made now."""
+    config = current_app.config
+    waits = [
+        throttle.wait_left(
+            scope,
+            key,
+            most=most,
+            within=timedelta(hours=config["LOGIN_FAILURE_MEMORY_HOURS"]),
+            first_wait=timedelta(seconds=config["LOGIN_FIRST_WAIT_SECONDS"]),
+            longest=timedelta(minutes=config["LOGIN_THROTTLE_MINUTES"]),
+        )
+        for scope, key, most in scopes
+    ]
+    return max((wait for wait in waits if wait is not None), default=None)
+
+
+def refuse_throttled(address: str, wait: timedelta) -> LoginThrottled:
     log_action("login.throttled", address=address)
+    minutes = max(math.ceil(wait.total_seconds() / 60), 1)
     return LoginThrottled(
-        _(
-            "Te veel mislukte pogingen. Wacht %(n)d minuten en probeer het dan opnieuw.",
-            n=current_app.config["LOGIN_THROTTLE_MINUTES"],
+        ngettext(
+            "Te veel mislukte pogingen. Wacht %(num)d minuut en probeer het dan opnieuw.",
+            "Te veel mislukte pogingen. Wacht %(num)d minuten en probeer het dan opnieuw.",
+            minutes,
         )
     )
 
 
-def _refuse_failed(user: User | None, account: str, address: str) -> DomainError:
-    throttle.record(ACCOUNT_SCOPE, account)
-    throttle.record(ADDRESS_SCOPE, address)
+def _refuse_failed(user: User | None, scopes) -> DomainError:
+    for scope, key, _most in scopes:
+        throttle.record(scope, key)
     log_action("login.failed", obj=user)
     return DomainError(_("Het e-mailadres of het wachtwoord klopt niet."))
 
 
-def authenticate(email: str, password: str, address: str) -> User:
+def authenticate(email: str, password: str, address: str, device: str | None = None) -> User:
     """Return the user for these credentials or raise ``DomainError`` with one generic message.
 
-    Failures are counted per account and per network address in the database, so the limit
-    holds across worker processes. Raises ``LoginThrottled`` when either limit is reached.
+    Failures are counted in the database, so the limits hold across worker processes; after
+    the allowed number each further try waits twice as long (``LoginThrottled``). ``device`` is
+    this browser's nonce for the account (its device cookie), if it logged in here before.
     """
     account = normalise_email(email)
-    if _limits_reached(account, address):
-        raise _refuse_throttled(address)
+    scopes = _scopes(account, address, device)
+    wait = wait_left_of(scopes)
+    if wait is not None:
+        raise refuse_throttled(address, wait)
     config = current_app.config
     user = find_user_by_email(email) if len(password) <= config["PASSWORD_MAX_LENGTH"] else None
     stored_hash = user.password_hash if user else None
     password_ok = verify_password(stored_hash, password[:1024])
     if not (user and stored_hash is not None and password_ok and user.is_active_account):
-        raise _refuse_failed(user, account, address)
-    throttle.clear(ACCOUNT_SCOPE, account)
+        raise _refuse_failed(user, scopes)
+    for scope, key, _most in [*scopes, (ACCOUNT_SCOPE, account, 0)]:
+        throttle.clear(scope, key)
     if needs_rehash(stored_hash):
         user.password_hash = hash_password(password)
     return user
 
 
 def attempt_login(
-    email: str, password: str, address: str
+    email: str, password: str, address: str, device: str | None = None
 ) -> tuple[User | None, DomainError | None]:
     """``authenticate``, with the refusal returned instead of raised: the login page commits
     a failed attempt (it counts, also across workers) where other refusals roll back."""
     try:
-        return authenticate(email, password, address), None
+        return authenticate(email, password, address, device), None
     except DomainError as refusal:
         return None, refusal
 

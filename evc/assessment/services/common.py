@@ -112,6 +112,7 @@ def notify(user: User, template: str, subject, assignment: Assignment, **context
         user,
         template,
         subject,
+        organisation_id=trajectory.organisation_id,
         assignment=assignment,
         trajectory=trajectory,
         volunteer=volunteer,

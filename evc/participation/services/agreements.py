@@ -356,4 +356,12 @@ def _agreement_subject():
 def mail_about_agreement(user: User, agreement, template: str, subject, **context) -> None:
     """Mail ``user`` about ``agreement`` with a link to it (``email/<template>``)."""
     link = absolute_url("participation.agreement", agreement_id=agreement.id)
-    mail_user(user, f"email/{template}", subject, agreement=agreement, link=link, **context)
+    mail_user(
+        user,
+        f"email/{template}",
+        subject,
+        organisation_id=agreement.organisation_id,
+        agreement=agreement,
+        link=link,
+        **context,
+    )

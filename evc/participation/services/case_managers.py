@@ -58,6 +58,7 @@ def tell_case_managers(record: ParticipationReport, template: str, subject, **co
             user,
             template,
             subject,
+            organisation_id=agreement.organisation_id,
             organisation=agreement.organisation,
             report=record,
             link=link,

@@ -9,6 +9,7 @@ from evc.participation import services
 from evc.participation.models import Regime
 from evc.participation.report import regime_label
 from evc.participation.views.blueprint import bp
+from evc.urls import number_arg
 from evc.web import actor, page, permission
 
 
@@ -17,7 +18,7 @@ from evc.web import actor, page, permission
 def case_manager_reports():
     """The participation reports of the municipality's clients, newest first."""
     reference = (request.args.get("klantnummer") or "").strip()[:40]
-    organisation_id = request.args.get("organisatie", type=int)
+    organisation_id = request.args.get("organisatie", type=number_arg)
     rows, organisations = services.case_manager_reports(
         actor(), reference=reference, organisation_id=organisation_id, page=requested_page()
     )

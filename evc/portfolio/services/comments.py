@@ -32,6 +32,7 @@ def add_comment(item: EvidenceItem, body: str, *, actor: User) -> EvidenceCommen
         _other_party(item.trajectory, actor),
         "email/evidence_comment.txt",
         lambda: _("Nieuwe reactie op „%(title)s”", title=item.title),
+        organisation_id=item.trajectory.organisation_id,
         author=actor,
         item=item,
         link=absolute_url("portfolio.item", item_id=item.id),

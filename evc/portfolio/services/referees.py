@@ -72,7 +72,7 @@ def _mail_referee(item: EvidenceItem, request: RefereeRequest, token: str) -> No
             item=item,
             volunteer=volunteer,
             days=current_app.config["REFEREE_LINK_VALID_DAYS"],
-            link=absolute_url("portfolio.referee", token=token),
+            link=absolute_url("portfolio.referee_link", token=token),
         )
         subject = _("%(name)s vraagt je om een verklaring", name=volunteer.display_name)
         queue_mail_to_address(
@@ -116,6 +116,7 @@ def _tell_volunteer_of_answer(request: RefereeRequest) -> None:
         item.trajectory.volunteer,
         "email/referee_answered.txt",
         lambda: _("%(name)s heeft gereageerd op je verklaring", name=request.referee_name),
+        organisation_id=item.trajectory.organisation_id,
         request=request,
         item=item,
         link=absolute_url("portfolio.item", item_id=item.id),

@@ -6,6 +6,7 @@ from flask import render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from evc import urls
 from evc.formfields import filled
 from evc.once import consume_once
 from evc.portfolio import services
@@ -14,6 +15,8 @@ from evc.portfolio.loaders import ITEM
 from evc.portfolio.models import EvidenceItem
 from evc.portfolio.views.blueprint import bp
 from evc.web import actor, done, page, permission, press, public, save
+
+REFEREE_LINK = "referee"
 
 
 def _item_url(item: EvidenceItem) -> str:
@@ -45,11 +48,18 @@ def ask_referee(item: EvidenceItem):
     return save(form, action, page("portfolio/ask_referee.html", form=form, item=item))
 
 
-@bp.route("/verklaring/<token>", methods=["GET", "POST"])
+@bp.route("/verklaring/<secret:token>")
 @public
-def referee(token: str):
-    """The referee's page: no account, a single-use expiring link."""
-    request_record = services.find_referee_request(token)
+def referee_link(token: str):
+    return urls.keep(REFEREE_LINK, token, url_for("portfolio.referee"))
+
+
+@bp.route("/verklaring", methods=["GET", "POST"])
+@public
+def referee():
+    """The referee's page: no account, a single-use expiring link (its token kept in the
+    session by the link)."""
+    request_record = services.find_referee_request(urls.kept(REFEREE_LINK))
     if request_record is None:
         return render_template("portfolio/referee_invalid.html"), 410
     form = RefereeAnswerForm()
@@ -57,6 +67,7 @@ def referee(token: str):
     def action():
         confirm = form.answer.data == "confirm"
         services.answer_referee(request_record, confirm=confirm, words=form.words.data or "")
+        urls.forget(REFEREE_LINK)
         return render_template("portfolio/referee_done.html", request_record=request_record)
 
     view = page(

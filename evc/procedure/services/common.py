@@ -32,7 +32,15 @@ def log_on_trajectory(
 def notify(user: User, template: str, subject, trajectory: Trajectory, **context) -> None:
     """Mail ``user`` about ``trajectory``, with a link to its page."""
     link = absolute_url("procedure.trajectory", trajectory_id=trajectory.id)
-    mail_user(user, template, subject, trajectory=trajectory, link=link, **context)
+    mail_user(
+        user,
+        template,
+        subject,
+        organisation_id=trajectory.organisation_id,
+        trajectory=trajectory,
+        link=link,
+        **context,
+    )
 
 
 def check_not_future(held_on: date, field: str = "held_on") -> None:

@@ -23,6 +23,7 @@ from evc.procedure.models import Trajectory
 from evc.procedure.phases import ACTIVE_PHASES, PHASE_LABELS, Phase
 from evc.procedure.progress import load_progress
 from evc.procedure.views.blueprint import bp
+from evc.urls import number_arg
 from evc.web import actor, done, page, permission, save
 
 PAGE_SIZE = 25
@@ -56,7 +57,7 @@ def people_with_role(organisation: Organisation, role: Role) -> list[User]:
 def organisation_trajectories(organisation: Organisation):
     """All trajectories of the organisation, filterable by phase and supervisor, paginated."""
     phase = request.args.get("fase", "")
-    supervisor_id = request.args.get("begeleider", type=int)
+    supervisor_id = request.args.get("begeleider", type=number_arg)
     trajectories = paginate(_listed(_filtered(organisation, phase, supervisor_id)), size=PAGE_SIZE)
     load_progress(trajectories.items)
     return page(

@@ -17,6 +17,7 @@ from evc.protocols.forms import ApiTokenForm
 from evc.protocols.models import ApiToken
 from evc.protocols.status import local_today
 from evc.protocols.views.blueprint import bp
+from evc.urls import number_arg
 from evc.web import actor, done, get_or_404, page, permission, press, save, token_authenticated
 
 # --- API tokens ----------------------------------------------------------------------------
@@ -88,7 +89,7 @@ def api_check():
     except ValueError:
         return _json_error(400, "bad_date", "datum must be a date as YYYY-MM-DD.")
     organisation_id = token.organisation_id
-    volunteer_id = request.args.get("vrijwilliger", type=int)
+    volunteer_id = request.args.get("vrijwilliger", type=number_arg)
     volunteer = services.volunteer_of(organisation_id, volunteer_id)
     if volunteer is None:
         return _json_error(404, "unknown_volunteer", "No such volunteer in this organisation.")

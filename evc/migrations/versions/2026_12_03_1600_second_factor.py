@@ -4,16 +4,16 @@ pending login between password and code, and the moment a session last proved wh
 Sessions that exist at the upgrade get no ``authenticated_at``: they count as not fresh, so a
 sensitive action first asks the person to confirm it is them.
 
-Revision ID: 0010_second_factor
-Revises: 0009_one_throttle
-Create Date: 2026-12-03 15:24:20.514386
+Revision ID: 0012_second_factor
+Revises: 0011_role_offers
+Create Date: 2026-12-03 16:00:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010_second_factor"
-down_revision = "0009_one_throttle"
+revision = "0012_second_factor"
+down_revision = "0011_role_offers"
 branch_labels = None
 depends_on = None
 

@@ -129,6 +129,11 @@ def log_in(page, email: str, password: str = DEMO_PASSWORD) -> None:
     page.locator("input[name=email]").fill(email)
     page.locator("input[name=password]").fill(password)
     page.locator("main form button[type=submit]").click()
+    after_password(page, email)
+
+
+def after_password(page, email: str) -> None:
+    """After the password: the code step, for the accounts that need one, then the dashboard."""
     page.wait_for_url(DASHBOARD_OR_CODE_STEP)
     if CODE_STEP.search(page.url):
         enter_code(page, AUTHENTICATOR.code(email))

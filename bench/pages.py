@@ -14,6 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import pyotp
 from flask import Flask
 from sqlalchemy import event, select
 
@@ -30,6 +31,7 @@ from evc.procedure.models import Trajectory
 from evc.procedure.phases import Phase
 
 PASSWORD = "a password for the benchmark"
+TOTP_SECRET = pyotp.random_base32()  # the app of the demo accounts that log in with a code
 SECONDS = 3.0
 
 
@@ -63,7 +65,7 @@ def build_app(folder: Path):
     )
     with app.app_context():
         metadata.create_all(db.engine)
-        seed_demo(PASSWORD)
+        seed_demo(PASSWORD, TOTP_SECRET)
         organisation = db.session.scalar(
             select(Membership.organisation_id).where(Membership.role == Role.COORDINATOR).limit(1)
         )
@@ -133,11 +135,18 @@ def queries_for(app, client, path: str) -> int:
     return len(statements)
 
 
-def logged_in(app, email: str):
-    client = app.test_client()
-    page = client.get("/login").get_data(as_text=True)
+def _post(client, path: str, data: dict):
+    page = client.get(path).get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    client.post("/login", data={"csrf_token": token, "email": email, "password": PASSWORD})
+    return client.post(path, data={"csrf_token": token, **data})
+
+
+def logged_in(app, email: str):
+    """A client logged in as ``email``: the password, and the app's code where it is asked."""
+    client = app.test_client()
+    response = _post(client, "/login", {"email": email, "password": PASSWORD})
+    if response.headers.get("Location") == "/login/code":
+        _post(client, "/login/code", {"code": pyotp.TOTP(TOTP_SECRET).now()})
     return client
 
 

@@ -118,6 +118,7 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _blueprints() -> tuple[Blueprint, ...]:
+    from evc.accounts.second_factor.views import bp as second_factor_bp
     from evc.accounts.views import bp as accounts_bp
     from evc.admin.views import bp as admin_bp
     from evc.assessment.views import bp as assessment_bp
@@ -131,6 +132,7 @@ def _blueprints() -> tuple[Blueprint, ...]:
     return (
         core_bp,
         accounts_bp,
+        second_factor_bp,
         admin_bp,
         procedure_bp,
         portfolio_bp,

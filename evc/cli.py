@@ -73,24 +73,52 @@ def seed_demo_command(if_empty: bool):
             click.echo("Database already has accounts; demo data left as it is.")
             return
         _fail("Database already has accounts; refusing to add demo data.")
-    given = current_app.config.get("DEMO_PASSWORD")
-    password = seed_demo(given)
+    config = current_app.config
+    _check_demo_secret(config.get("DEMO_TOTP_SECRET"))
+    login = seed_demo(config.get("DEMO_PASSWORD"), config.get("DEMO_TOTP_SECRET"))
     db.session.commit()
-    click.echo(_demo_accounts_banner("(the value of EVC_DEMO_PASSWORD)" if given else password))
+    click.echo(_demo_accounts_banner(login.with_code, *_shown(login, config)))
 
 
-def _demo_accounts_banner(shown: str) -> str:
-    """The demo accounts and how to log in with them; ``shown`` stands for the password."""
+def _check_demo_secret(secret: str | None) -> None:
+    from evc.accounts.second_factor.services import usable_secret
+
+    if secret and not usable_secret(secret):
+        _fail("EVC_DEMO_TOTP_SECRET must be 32 base32 characters (A-Z, 2-7).")
+
+
+def _shown(login, config) -> tuple[str, str, str]:
+    """The password, the secret and the command that prints the current code, as the banner
+    shows them: a value that was given (``EVC_DEMO_PASSWORD``, ``EVC_DEMO_TOTP_SECRET``) is
+    named, never printed."""
+    password = "(the value of EVC_DEMO_PASSWORD)" if config.get("DEMO_PASSWORD") else login.password
+    if config.get("DEMO_TOTP_SECRET"):
+        secret, source = "(the value of EVC_DEMO_TOTP_SECRET)", "os.environ['EVC_DEMO_TOTP_SECRET']"
+    else:
+        secret, source = login.totp_secret, f"'{login.totp_secret}'"
+    command = f'.venv/bin/python -c "import os, pyotp; print(pyotp.TOTP({source}).now())"'
+    return password, secret, command
+
+
+def _demo_accounts_banner(with_code, password: str, secret: str, command: str) -> str:
+    """The demo accounts and how to log in with them: the password, and for the accounts
+    marked "+ code" (``with_code``) a code from an authenticator app set up with the secret."""
     from evc.demo import DEMO_ACCOUNTS
 
-    lines = [f"  {email:<28} {name}" for email, name, _org, _roles in DEMO_ACCOUNTS]
+    lines = [
+        f"  {email:<28} {name:<20} {'+ code' if email in with_code else ''}"
+        for email, name, _org, _roles in DEMO_ACCOUNTS
+    ]
     return (
         "\n"
         + "=" * 64
         + "\nDemo accounts created. Log in at the address below with:\n"
-        + "\n".join(lines)
-        + f"\n\n  password for all of them: {shown}\n"
-        + "This password is shown only once. Write it down.\n"
+        + "\n".join(line.rstrip() for line in lines)
+        + f"\n\n  password for all of them: {password}\n"
+        + f"  authenticator secret for '+ code': {secret}\n"
+        + "  Add the secret to an authenticator app, or print the current code with:\n"
+        + f"  {command}\n"
+        + "This is shown only once. Write it down.\n"
         + "=" * 64
     )
 
@@ -177,6 +205,23 @@ def _new_site_admin(email: str, display_name: str) -> User:
     db.session.add(user)
     db.session.flush()
     return user
+
+
+@evc_cli.command("reset-second-factor")
+@click.argument("email")
+def reset_second_factor_command(email: str):
+    """Remove someone's authenticator app and recovery codes (they lost both): at the next
+    login they set up a new app."""
+    from evc.accounts import services
+    from evc.accounts.second_factor.services import remove_second_factor
+    from evc.extensions import db
+
+    user = services.find_user_by_email(email)
+    if user is None:
+        _fail("No account has this e-mail address.")
+    remove_second_factor(user, actor=None)
+    db.session.commit()
+    click.echo(f"The second factor of {user.email} is removed; a new one is set up at login.")
 
 
 def init_app(app) -> None:

@@ -38,6 +38,10 @@ class Defaults:
     DEVICE_COOKIE_DAYS = 180  # how long a browser stays known for an account it logged in to
     PASSWORD_RESET_MAX_PER_ACCOUNT = 3  # reset mails to one account per hour
     PASSWORD_RESET_MAX_PER_ADDRESS = 10  # reset requests from one client address per hour
+    # The second factor: how long a right password waits for its code, and how recent a login
+    # must be for sensitive actions (changing roles, blocking, API tokens, one's own password).
+    LOGIN_STEP_MINUTES = 10
+    REAUTH_MINUTES = 10
 
     INVITATION_VALID_HOURS = 72
     PASSWORD_RESET_VALID_MINUTES = 60
@@ -84,6 +88,7 @@ class Defaults:
     PROXY_COUNT = 0  # number of trusted reverse proxies in front of the app
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     DEMO_PASSWORD = None
+    DEMO_TOTP_SECRET = None  # base32; the demo accounts that need a code use this secret
     ALLOW_SQLITE = False  # production on SQLite only when explicitly allowed
 
 

@@ -8,6 +8,11 @@ from evc.accounts.models import (  # noqa: F401
     User,
     UserSession,
 )
+from evc.accounts.second_factor.models import (  # noqa: F401
+    LoginChallenge,
+    RecoveryCode,
+    TotpCredential,
+)
 from evc.assessment.models import (  # noqa: F401
     AssessmentReport,
     AssessmentReturn,

@@ -15,6 +15,7 @@ import re
 import shutil
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from jinja2 import BytecodeCache
@@ -29,6 +30,7 @@ from evc import create_app
 from evc.db import make_engine
 from evc.extensions import db as database
 from evc.models import metadata
+from tests.authenticator import AUTHENTICATOR, TOTP_SECRET
 from tests.pg import TableEmptier, ThrowawayCluster, find_pg_bin
 
 REQUIRE_ALL = os.environ.get("EVC_REQUIRE_ALL") == "1"
@@ -331,9 +333,27 @@ class Browserless:
         return target
 
     def login(self, email, password="correct horse battery staple"):
+        """Log in with the password and, when the login asks for it, the code of the
+        person's authenticator app (``tests.authenticator``)."""
         response = self.post_form("/login", {"email": email, "password": password})
         assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+        if urlsplit(response.headers["Location"]).path == "/login/code":
+            response = self.enter_code(email)
         return response
+
+    def enter_code(self, email, secret=TOTP_SECRET):
+        """The login's code step, with the code the person's app shows now."""
+        response = self.post_form("/login/code", {"code": AUTHENTICATOR.code(email, secret)})
+        assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+        return response
+
+
+@pytest.fixture(autouse=True)
+def authenticator():
+    """The test's authenticator app; each test starts with a new database, so it forgets which
+    codes were used."""
+    AUTHENTICATOR.forget()
+    return AUTHENTICATOR
 
 
 @pytest.fixture

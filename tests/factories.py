@@ -10,7 +10,9 @@ from sqlalchemy import select
 
 from evc.accounts.models import Membership, Organisation, OrganisationKind, Role, User
 from evc.accounts.passwords import hash_password
+from evc.accounts.second_factor.services import REQUIRED_FOR_ROLES, enrol_with_secret
 from evc.extensions import db
+from tests.authenticator import TOTP_SECRET
 
 PASSWORD = "correct horse battery staple"
 _seq = itertools.count(1)
@@ -37,8 +39,13 @@ def user(
     active: bool = True,
     site_admin: bool = False,
     org: Organisation | None = None,
+    second_factor: bool | None = None,
 ) -> User:
-    """A user with roles, each as ``(organisation, role)`` or a bare role in ``org``."""
+    """A user with roles, each as ``(organisation, role)`` or a bare role in ``org``.
+
+    Someone who must log in with a code (a site administrator, coordinator, …) has an
+    authenticator app with ``TOTP_SECRET``, unless ``second_factor=False``; ``True`` gives one
+    to anyone."""
     n = next(_seq)
     person = User(
         email=email or f"persoon{n}@example.org",
@@ -54,10 +61,17 @@ def user(
         organisation_, role = item if isinstance(item, tuple) else (org, item)
         assert organisation_ is not None, "give org= for bare roles"
         db.session.add(Membership(user_id=person.id, organisation_id=organisation_.id, role=role))
+    if second_factor or (second_factor is None and _needs_code(site_admin, roles)):
+        enrol_with_secret(person, TOTP_SECRET)
     db.session.commit()
     db.session.refresh(person)
     _ = [m.organisation for m in person.memberships]  # loaded now: usable after requests too
     return person
+
+
+def _needs_code(site_admin: bool, roles) -> bool:
+    held = {item[1] if isinstance(item, tuple) else item for item in roles}
+    return site_admin or bool(held & REQUIRED_FOR_ROLES)
 
 
 @pytest.fixture

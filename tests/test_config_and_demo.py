@@ -9,6 +9,7 @@ from evc import create_app
 from evc.accounts.models import Membership, Organisation, Role, User
 from evc.config import Defaults, _coerce
 from evc.demo import DEMO_ACCOUNTS
+from tests.authenticator import TOTP_SECRET
 from tests.conftest import Browserless
 
 
@@ -83,9 +84,37 @@ def test_demo_password_printed_once_lets_each_demo_person_log_in(app, session):
 
 def test_demo_password_can_be_chosen(app):
     app.config["DEMO_PASSWORD"] = "mijn eigen demo wachtwoord"
+    app.config["DEMO_TOTP_SECRET"] = TOTP_SECRET
     result = app.test_cli_runner().invoke(args=["evc", "seed-demo"])
     assert "mijn eigen demo wachtwoord" not in result.output
+    assert TOTP_SECRET not in result.output
+    assert "os.environ['EVC_DEMO_TOTP_SECRET']" in result.output
     Browserless(app.test_client()).login("coordinator@example.org", "mijn eigen demo wachtwoord")
+
+
+def test_a_demo_secret_that_is_not_base32_is_refused_with_a_clear_message(app, session):
+    app.config["DEMO_TOTP_SECRET"] = "geheim"
+    result = app.test_cli_runner().invoke(args=["evc", "seed-demo"])
+    assert result.exit_code == 1
+    assert "EVC_DEMO_TOTP_SECRET must be 32 base32 characters" in result.output
+    assert session.scalar(select(func.count(User.id))) == 0
+
+
+def test_the_printed_secret_gives_the_demo_coordinator_a_code(app, authenticator):
+    result = app.test_cli_runner().invoke(args=["evc", "seed-demo"])
+    password = result.output.split("password for all of them:")[1].split()[0]
+    secret = result.output.split("authenticator secret for '+ code':")[1].split()[0]
+    assert f"pyotp.TOTP('{secret}').now()" in result.output
+    coordinator_line = next(line for line in result.output.splitlines() if "Carla" in line)
+    volunteer_line = next(line for line in result.output.splitlines() if "Vera" in line)
+    assert coordinator_line.endswith("+ code") and not volunteer_line.endswith("+ code")
+    instructor_line = next(line for line in result.output.splitlines() if "Bram" in line)
+    assert instructor_line.endswith("+ code")  # Bram is an instructor too
+    web = Browserless(app.test_client())
+    response = web.post_form("/login", {"email": "coordinator@example.org", "password": password})
+    assert response.headers["Location"] == "/login/code"
+    web.enter_code("coordinator@example.org", secret)
+    assert "Welkom, Carla" in web.get("/overzicht").get_data(as_text=True)
 
 
 def test_second_seed_keeps_all_data(app, session):
@@ -123,6 +152,7 @@ def test_create_admin_prints_a_single_use_link(app, session):
 
 def test_demo_has_a_portfolio_waiting_for_the_assessor_and_one_assessed(app):
     app.config["DEMO_PASSWORD"] = "mijn eigen demo wachtwoord"
+    app.config["DEMO_TOTP_SECRET"] = TOTP_SECRET
     app.test_cli_runner().invoke(args=["evc", "seed-demo"])
     web = Browserless(app.test_client())
     web.login("beoordelaar@example.org", "mijn eigen demo wachtwoord")

@@ -6,6 +6,7 @@ import pytest
 
 from evc.accounts.models import Role
 from evc.permissions import RULES, can
+from evc.web import permission
 from tests import factories
 
 
@@ -33,6 +34,8 @@ def test_public_routes_are_only_the_expected_ones(app):
         "/controleren",
         "/controleren/<number>",
         "/login",
+        "/login/code",
+        "/login/code-instellen",
         "/organisaties/<int:organisation_id>/sleutel.json",
         "/participatie/controle",
         "/taal",
@@ -44,6 +47,36 @@ def test_public_routes_are_only_the_expected_ones(app):
         "/wachtwoord-herstellen/<secret:token>",
         "/wachtwoord-vergeten",
     ]
+
+
+# Changing roles and blocking, API tokens, and one's own password or second factor: each of
+# these views asks for a login fresher than REAUTH_MINUTES (evc.accounts.reauth.fresh_login).
+FRESH_LOGIN_VIEWS = {
+    "accounts.account",
+    "admin.activate",
+    "admin.add_role",
+    "admin.deactivate",
+    "admin.end_membership",
+    "admin.remove_role",
+    "protocols.api_tokens",
+    "second_factor.renew_codes",
+    "second_factor.set_up",
+    "second_factor.turn_off",
+}
+
+
+def test_sensitive_views_ask_for_a_fresh_login_after_their_permission(app):
+    fresh = {
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if getattr(app.view_functions[rule.endpoint], "fresh_login", False)
+    }
+    assert fresh == FRESH_LOGIN_VIEWS
+    # @permission is the outer wrapper: the rule is checked first, so nobody is asked to
+    # confirm who they are for a page they may not see.
+    outer = permission("account.manage_own")(lambda: None).__code__
+    for endpoint in fresh:
+        assert app.view_functions[endpoint].__code__ is outer, endpoint
 
 
 def test_token_routes_are_only_the_expected_ones(app, client):

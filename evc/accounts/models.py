@@ -9,7 +9,7 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, Enum, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from evc.db import Base, TimestampMixin, UTCDateTime
+from evc.db import Base, TimestampMixin, UTCDateTime, utcnow
 
 
 def enum_column(enum_cls, length: int = 20, name: str | None = None):
@@ -135,6 +135,9 @@ class UserSession(TimestampMixin, Base):
     )
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # When the person last proved who they are in this session: the login, or "confirm it's
+    # you" (evc.accounts.reauth). Sensitive actions need it to be recent.
+    authenticated_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=utcnow)
 
     user: Mapped[User] = relationship()
 

@@ -19,6 +19,9 @@ from evc.accounts.forms import (
 )
 from evc.accounts.loaders import OFFER
 from evc.accounts.models import RoleOffer, TokenPurpose
+from evc.accounts.reauth import SESSION_KEY, fresh_login
+from evc.accounts.second_factor.services import factor_status
+from evc.accounts.second_factor.steps import second_step
 from evc.formfields import EmptyForm, filled
 from evc.web import (
     actor,
@@ -33,8 +36,6 @@ from evc.web import (
 )
 
 bp = Blueprint("accounts", __name__)
-
-SESSION_KEY = "sid"
 
 
 def safe_next(target: str | None) -> str | None:
@@ -54,6 +55,16 @@ def log_in(user) -> None:
     session.clear()  # a fresh cookie: nothing else from before the login is carried over
     session[SESSION_KEY] = token
     session.permanent = True
+
+
+def enter(user, target: str, message=None):
+    """After a right password: a session, or first the second step (a code, or setting up an
+    app for someone who must have one)."""
+    step = second_step(user, target)
+    if step is not None:
+        return done(step)
+    log_in(user)
+    return done(target, message)
 
 
 def _log_out() -> None:
@@ -80,10 +91,11 @@ def login():
         commit()  # the failed attempt counts, also across workers
         form.form_errors.append(refusal.message)
         return view.render(429 if isinstance(refusal, services.LoginThrottled) else 401)
-    log_in(user)
+    result = enter(user, safe_next(request.args.get("next")) or url_for("core.dashboard"))
     commit()
-    response = redirect(safe_next(request.args.get("next")) or url_for("core.dashboard"))
-    devices.remember(response, account)
+    response = result.respond()
+    if session.get(SESSION_KEY):  # logged in now; after a code step the browser is known then
+        devices.remember(response, account)
     return response
 
 
@@ -110,8 +122,8 @@ def _token_page(purpose: TokenPurpose, template: str, accept, done_message: str)
     form = SetPasswordForm()
 
     def action():
-        log_in(accept(record, form.password.data))  # a fresh session: the kept token is gone
-        return done(url_for("core.dashboard"), done_message)
+        # A fresh session (or a pending login): either way the kept token is gone.
+        return enter(accept(record, form.password.data), url_for("core.dashboard"), done_message)
 
     return save(form, action, page(template, form=form, user=record.user))
 
@@ -215,6 +227,7 @@ def reset_password():
 
 @bp.route("/account", methods=["GET", "POST"])
 @permission("account.manage_own")
+@fresh_login
 def account():
     form = ChangePasswordForm()
 
@@ -228,7 +241,8 @@ def account():
         message = _("Je wachtwoord is gewijzigd. Op andere apparaten ben je uitgelogd.")
         return done(url_for("accounts.account"), message)
 
-    return save(form, action, page("accounts/account.html", form=form))
+    view = page("accounts/account.html", form=form, second_factor=factor_status(actor()))
+    return save(form, action, view)
 
 
 @bp.route("/taal", methods=["POST"])

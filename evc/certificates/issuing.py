@@ -21,7 +21,7 @@ from evc.assessment.services import final_assignment, outcome
 from evc.audit import log_action
 from evc.certificates import badge
 from evc.certificates.models import Certificate, DevelopmentPlanVersion
-from evc.certificates.pdf import certificate_html, qr_data_uri, render_pdf
+from evc.certificates.pdf import certificate_html, render_pdf
 from evc.certificates.services import closing_problems, current_plan
 from evc.db import utcnow
 from evc.errors import DomainError, flush_or_refuse
@@ -31,6 +31,7 @@ from evc.mail import absolute_url
 from evc.procedure.models import Trajectory
 from evc.procedure.phases import Phase
 from evc.procedure.services import advance_phase, notify
+from evc.qr import qr_data_uri
 
 # Crockford's base32 without I, L, O, U: easy to read aloud and to type from paper.
 NUMBER_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"

@@ -8,17 +8,13 @@ network. The PDF is tagged (PDF/UA-1) and carries a title, author and language.
 
 from __future__ import annotations
 
-import base64
-import io
 import logging
 import mimetypes
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-import qrcode
 from flask import current_app, render_template
 from flask_babel import force_locale
-from qrcode.image.pil import PilImage
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -48,25 +44,6 @@ class StaticOnlyFetcher(URLFetcher):
                 )
         logger.warning("certificate PDF: refused to fetch %r", url[:200])
         raise ValueError("this URL may not be fetched for a certificate")
-
-
-def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
-
-
-def qr_data_uri(url: str) -> str:
-    """A PNG QR code (error correction M) for ``url``, as a data URI."""
-    code = qrcode.QRCode(
-        error_correction=qrcode.constants.ERROR_CORRECT_M,
-        box_size=8,
-        border=4,
-        image_factory=PilImage,
-    )
-    code.add_data(url)
-    code.make(fit=True)
-    buffer = io.BytesIO()
-    code.make_image(fill_color="black", back_color="white").save(buffer, format="PNG")
-    return "data:image/png;base64," + _b64(buffer.getvalue())
 
 
 def certificate_html(data: dict) -> str:

@@ -6,12 +6,15 @@ The accounts are made here; each part of the application is seeded by its own mo
 from __future__ import annotations
 
 import secrets
+from typing import NamedTuple
 
+import pyotp
 from sqlalchemy import func, select
 
 from evc.accounts import services
 from evc.accounts.models import Organisation, OrganisationKind, Role, User
 from evc.accounts.passwords import hash_password
+from evc.accounts.second_factor.services import enrol_with_secret, second_factor_required
 from evc.demo.clearances import seed_protocols
 from evc.demo.common import add_account, person
 from evc.demo.participation import (
@@ -28,6 +31,7 @@ __all__ = [
     "ASSESSMENT_ORG",
     "CASE_MANAGER",
     "DEMO_ACCOUNTS",
+    "DemoLogin",
     "HOST_CONTACT",
     "HOST_ORG",
     "MUNICIPALITY",
@@ -68,9 +72,19 @@ def database_is_empty() -> bool:
     return db.count(select(func.count(User.id))) == 0
 
 
-def seed_demo(password: str | None) -> str:
-    """Create the demo organisations and accounts; returns the password they share."""
-    password = password or generate_password()
+class DemoLogin(NamedTuple):
+    """What the demo accounts share: the password, and the authenticator app's secret of the
+    accounts that must log in with a code (coordinators, assessors, klantmanagers, …)."""
+
+    password: str
+    totp_secret: str
+    with_code: frozenset[str] = frozenset()  # the e-mail addresses of those accounts
+
+
+def seed_demo(password: str | None, totp_secret: str | None = None) -> DemoLogin:
+    """Create the demo organisations and accounts; returns the password and secret they share
+    (each made up when not given)."""
+    password, secret = password or generate_password(), totp_secret or pyotp.random_base32()
     password_hash = hash_password(password)
     organisations = {
         name: services.create_organisation(name, kind, actor=None)
@@ -78,7 +92,7 @@ def seed_demo(password: str | None) -> str:
     }
     _add_accounts(organisations, password_hash)
     _seed_parts(organisations[VOLUNTEER_ORG], password_hash)
-    return password
+    return DemoLogin(password, secret, _add_second_factors(secret))
 
 
 def _add_accounts(organisations: dict[str, Organisation], password_hash: str) -> None:
@@ -88,6 +102,14 @@ def _add_accounts(organisations: dict[str, Organisation], password_hash: str) ->
     coordinator = person("coordinator@example.org")
     services.add_role(coordinator, organisations[ASSESSMENT_ORG], Role.COORDINATOR, actor=None)
     db.session.flush()
+
+
+def _add_second_factors(secret: str) -> frozenset[str]:
+    """Every demo account that must log in with a code gets the shared secret."""
+    needing = [user for user in db.session.scalars(select(User)) if second_factor_required(user)]
+    for user in needing:
+        enrol_with_secret(user, secret)
+    return frozenset(user.email for user in needing)
 
 
 def _seed_parts(organisation: Organisation, password_hash: str) -> None:

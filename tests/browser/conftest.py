@@ -19,6 +19,7 @@ from werkzeug.serving import make_server
 from evc.demo import seed_demo
 from evc.extensions import db
 from evc.mail import OutboxMessage
+from tests.authenticator import AUTHENTICATOR, TOTP_SECRET
 from tests.conftest import missing
 
 CHROMIUM = "/usr/bin/chromium"
@@ -36,6 +37,8 @@ DEMO_PASSWORD = "a demo password for tests"
 # URL patterns (a fragment such as #main survives the redirect after a form post).
 DASHBOARD = re.compile(r"/overzicht(#.*)?$")
 LOGIN = re.compile(r"/login(#.*)?$")
+CODE_STEP = re.compile(r"/login/code(#.*)?$")
+DASHBOARD_OR_CODE_STEP = re.compile(r"/(overzicht|login/code)(#.*)?$")
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
@@ -44,7 +47,7 @@ def live_app(make_app):
     """The app the live server serves, on a fresh database holding the demo data."""
     app = make_app()
     with app.app_context():
-        seed_demo(DEMO_PASSWORD)
+        seed_demo(DEMO_PASSWORD, TOTP_SECRET)
         db.session.commit()
         db.session.remove()
     return app
@@ -119,13 +122,28 @@ def page(browser, live_server):
 
 
 def log_in(page, email: str, password: str = DEMO_PASSWORD) -> None:
-    """Log in through the login form and wait for the dashboard."""
+    """Log in through the login form (and the code step, with the code the demo secret gives
+    now, for the accounts that need one) and wait for the dashboard."""
     page.goto("/login")
     # By field name, so that the helper works in either language.
     page.locator("input[name=email]").fill(email)
     page.locator("input[name=password]").fill(password)
     page.locator("main form button[type=submit]").click()
-    page.wait_for_url(DASHBOARD)
+    after_password(page, email)
+
+
+def after_password(page, email: str) -> None:
+    """After the password: the code step, for the accounts that need one, then the dashboard."""
+    page.wait_for_url(DASHBOARD_OR_CODE_STEP)
+    if CODE_STEP.search(page.url):
+        enter_code(page, AUTHENTICATOR.code(email))
+        page.wait_for_url(DASHBOARD)
+
+
+def enter_code(page, code: str) -> None:
+    """Fill in the login's code step and send it."""
+    page.locator("input[name=code]").fill(code)
+    page.locator("main form button[type=submit]").click()
 
 
 _AXE_SOURCE: str | None = None

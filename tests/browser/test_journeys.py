@@ -7,7 +7,15 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DASHBOARD, DEMO_PASSWORD, LOGIN, log_in
+from tests.authenticator import AUTHENTICATOR
+from tests.browser.conftest import (
+    CODE_STEP,
+    DASHBOARD,
+    DEMO_PASSWORD,
+    LOGIN,
+    after_password,
+    log_in,
+)
 from tests.browser.test_accessibility import assert_accessible, open_from_dashboard
 
 pytestmark = pytest.mark.browser
@@ -126,6 +134,10 @@ def choose_english_on_the_login_page(page):
     page.get_by_label("E-mail address").fill("coordinator@example.org")
     page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
     page.get_by_role("main").get_by_role("button", name="Log in").click()
+    page.wait_for_url(CODE_STEP)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Enter your code")
+    page.get_by_label("Code", exact=True).fill(AUTHENTICATOR.code("coordinator@example.org"))
+    page.get_by_role("main").get_by_role("button", name="Log in").click()
     page.wait_for_url(DASHBOARD)
 
 
@@ -217,7 +229,7 @@ def test_an_existing_account_joins_another_organisation_only_by_accepting(page, 
     page.locator("input[name=email]").fill("beoordelaar@example.org")
     page.locator("input[name=password]").fill(DEMO_PASSWORD)
     page.locator("main form button[type=submit]").click()
-    page.wait_for_url(DASHBOARD)
+    after_password(page, "beoordelaar@example.org")  # an assessor logs in with a code as well
 
     # On her dashboard she accepts, and then works as a supervisor there too.
     offer = page.get_by_role("region", name="Uitnodiging van Vrijwilligerscentrum De Brug")

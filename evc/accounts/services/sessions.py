@@ -44,7 +44,9 @@ def _scopes(account: str, address: str, device: str | None) -> list[tuple[str, s
     ]
 
 
-def _wait_left(scopes) -> timedelta | None:
+def wait_left_of(scopes) -> timedelta | None:
+    """The longest wait of ``scopes`` ((scope, key, failures allowed) as ``_scopes`` gives them,
+    or the code step's), with the login's growing delays; None when a try may be made now."""
     config = current_app.config
     waits = [
         throttle.wait_left(
@@ -60,7 +62,7 @@ def _wait_left(scopes) -> timedelta | None:
     return max((wait for wait in waits if wait is not None), default=None)
 
 
-def _refuse_throttled(address: str, wait: timedelta) -> LoginThrottled:
+def refuse_throttled(address: str, wait: timedelta) -> LoginThrottled:
     log_action("login.throttled", address=address)
     minutes = max(math.ceil(wait.total_seconds() / 60), 1)
     return LoginThrottled(
@@ -88,9 +90,9 @@ def authenticate(email: str, password: str, address: str, device: str | None = N
     """
     account = normalise_email(email)
     scopes = _scopes(account, address, device)
-    wait = _wait_left(scopes)
+    wait = wait_left_of(scopes)
     if wait is not None:
-        raise _refuse_throttled(address, wait)
+        raise refuse_throttled(address, wait)
     config = current_app.config
     user = find_user_by_email(email) if len(password) <= config["PASSWORD_MAX_LENGTH"] else None
     stored_hash = user.password_hash if user else None

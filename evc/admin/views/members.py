@@ -12,6 +12,7 @@ from evc.accounts import services
 from evc.accounts.forms import InviteForm, RoleForm, role_choices
 from evc.accounts.loaders import ORGANISATION
 from evc.accounts.models import Membership, Organisation, Role, User, role_fits
+from evc.accounts.reauth import fresh_login
 from evc.admin.views.blueprint import bp
 from evc.extensions import db
 from evc.formfields import filled
@@ -132,6 +133,7 @@ def _member_action(organisation: Organisation, user_id: int, change, message: st
 
 @bp.route("/organisaties/<int:organisation_id>/leden/<int:user_id>/rol-toevoegen", methods=["POST"])
 @permission("organisation.manage_members", ORGANISATION)
+@fresh_login
 def add_role(organisation: Organisation, user_id: int):
     form = RoleForm()
 
@@ -147,6 +149,7 @@ def add_role(organisation: Organisation, user_id: int):
     methods=["POST"],
 )
 @permission("organisation.manage_members", ORGANISATION)
+@fresh_login
 def remove_role(organisation: Organisation, user_id: int, role: str):
     if role not in {r.value for r in Role}:
         abort(404)
@@ -163,6 +166,7 @@ def remove_role(organisation: Organisation, user_id: int, role: str):
     methods=["POST"],
 )
 @permission("organisation.manage_members", ORGANISATION)
+@fresh_login
 def end_membership(organisation: Organisation, user_id: int):
     """All roles here end; the account and the person's roles elsewhere stay."""
 
@@ -175,6 +179,7 @@ def end_membership(organisation: Organisation, user_id: int):
 
 @bp.route("/organisaties/<int:organisation_id>/leden/<int:user_id>/blokkeren", methods=["POST"])
 @permission("account.block", ORGANISATION)
+@fresh_login
 def deactivate(organisation: Organisation, user_id: int):
     def change(user):
         services.set_account_active(user, False, actor=actor())
@@ -185,6 +190,7 @@ def deactivate(organisation: Organisation, user_id: int):
 
 @bp.route("/organisaties/<int:organisation_id>/leden/<int:user_id>/deblokkeren", methods=["POST"])
 @permission("account.block", ORGANISATION)
+@fresh_login
 def activate(organisation: Organisation, user_id: int):
     def change(user):
         services.set_account_active(user, True, actor=actor())

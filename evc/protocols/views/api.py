@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 
 from evc.accounts.loaders import ORGANISATION
 from evc.accounts.models import Organisation
+from evc.accounts.reauth import fresh_login
 from evc.formfields import EmptyForm, filled
 from evc.protocols import services
 from evc.protocols.forms import ApiTokenForm
@@ -24,6 +25,7 @@ from evc.web import actor, done, get_or_404, page, permission, press, save, toke
 
 @bp.route("/organisaties/<int:organisation_id>/api-sleutels", methods=["GET", "POST"])
 @permission("api_token.manage", ORGANISATION)
+@fresh_login
 def api_tokens(organisation: Organisation):
     """Tokens for scheduling tools. A new token is shown once, on this answer only."""
     form = ApiTokenForm()
